@@ -1,0 +1,75 @@
+import { ValidationError } from './errors.js';
+import type { AdapterSessionFilter, ListPosition, SessionWrite, StoredSession } from './types.js';
+
+/** Whether an item with this expiry is expired at `now` (expiry is exclusive: at `expiresAt` it is gone). */
+export function isExpired(expiresAt: number | null, now: number): boolean {
+  return expiresAt !== null && expiresAt <= now;
+}
+
+/** The effective expiry: `expiresAt`, but never later than `maxExpiresAt`. */
+export function clampExpiry(expiresAt: number | null, maxExpiresAt: number | null): number | null {
+  if (maxExpiresAt === null) return expiresAt;
+  return expiresAt === null || expiresAt > maxExpiresAt ? maxExpiresAt : expiresAt;
+}
+
+/**
+ * The expiry a session write stores, given the live session it replaces (if any): the
+ * requested expiry, or the stored one when the write leaves it out, clamped to the session's
+ * `maxExpiresAt` (the stored one for an existing session).
+ */
+export function resolveExpiry(
+  write: Pick<SessionWrite, 'expiresAt' | 'maxExpiresAt'>,
+  current: Pick<StoredSession, 'expiresAt' | 'maxExpiresAt'> | null | undefined,
+): { expiresAt: number | null; maxExpiresAt: number | null } {
+  const maxExpiresAt = current ? current.maxExpiresAt : write.maxExpiresAt;
+  const requested = write.expiresAt === undefined ? (current?.expiresAt ?? null) : write.expiresAt;
+  return { expiresAt: clampExpiry(requested, maxExpiresAt), maxExpiresAt };
+}
+
+/** Whether a session matches a filter (states, labels, updatedAt bounds). Expiry is not checked. */
+export function matchesFilter(session: StoredSession, filter: AdapterSessionFilter): boolean {
+  if (filter.states && !filter.states.includes(session.state)) return false;
+  if (filter.updatedAfter !== undefined && !(session.updatedAt > filter.updatedAfter)) return false;
+  if (filter.updatedBefore !== undefined && !(session.updatedAt < filter.updatedBefore))
+    return false;
+  if (filter.labels) {
+    for (const [name, value] of Object.entries(filter.labels)) {
+      if (session.labels[name] !== value) return false;
+    }
+  }
+  return true;
+}
+
+/** Compares listing positions by `createdAt`, then `id` in code-unit order. */
+export function compareListPosition(a: ListPosition, b: ListPosition): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * Turns `LRANGE`-style inclusive indexes (negative counts from the end) into a `[from, to)`
+ * slice of a list of `length` items; `from >= to` means empty.
+ */
+export function sliceRange(length: number, start: number, end: number): [number, number] {
+  const from = Math.max(0, start < 0 ? length + start : start);
+  const to = Math.min(length, (end < 0 ? length + end : end) + 1);
+  return [from, Math.max(from, to)];
+}
+
+const COUNTER = /^-?\d{1,16}$/;
+
+/** Whether stored kv text is a bare integer written by `increment` (counters skip the codec). */
+export function isCounterText(stored: string): boolean {
+  return COUNTER.test(stored);
+}
+
+/** Reads a stored kv value as a counter, or throws `ValidationError` when it is not an integer. */
+export function parseCounter(stored: string, key: string): number {
+  const value = COUNTER.test(stored) ? Number(stored) : Number.NaN;
+  if (!Number.isSafeInteger(value)) {
+    throw new ValidationError(
+      `kv entry ${JSON.stringify(key)} does not hold an integer; increment refused`,
+    );
+  }
+  return value;
+}

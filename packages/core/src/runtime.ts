@@ -1,0 +1,189 @@
+import {
+  BackendError,
+  CapabilityError,
+  ClosedError,
+  ConfigError,
+  StowageError,
+  TimeoutError,
+} from './errors.js';
+import type { CallContext, Clock, StowageAdapter } from './types.js';
+
+/** One finished storage operation, reported to the `onOperation` hook. */
+export interface OperationEvent {
+  /** Operation name, for example `'sessions.get'` or `'kv.increment'`. */
+  op: string;
+  /** Adapter name. */
+  adapter: string;
+  /** Wall time of the call in milliseconds, including waiting for the connection. */
+  ms: number;
+  /** Whether the call succeeded. */
+  ok: boolean;
+  /** The error code when it failed. */
+  code?: string;
+}
+
+/** Settings of an `AdapterRuntime`. */
+export interface RuntimeSettings {
+  clock: Clock;
+  timeoutMs: number;
+  onOperation: ((event: OperationEvent) => void) | undefined;
+}
+
+const claimed = new WeakSet<StowageAdapter>();
+
+/**
+ * Runs adapter calls: opens the adapter once (lazily, again after a failed open), puts a
+ * deadline on every call, turns foreign errors into `StowageError`s that name the adapter,
+ * tracks in-flight calls so `close()` can wait for them, and reports timings.
+ */
+export class AdapterRuntime {
+  private adapter: StowageAdapter | undefined;
+  private opening: Promise<StowageAdapter> | undefined;
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly resolve: () => Promise<StowageAdapter>,
+    private readonly settings: RuntimeSettings,
+    /** Name used before the adapter is resolved (the URL scheme). */
+    public name: string,
+  ) {}
+
+  /** The opened adapter, if any. */
+  get current(): StowageAdapter | undefined {
+    return this.adapter;
+  }
+
+  /** Whether `close()` has been called. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Runs `fn` against the open adapter within the deadline. */
+  async run<T>(
+    op: string,
+    fn: (adapter: StowageAdapter, ctx: CallContext) => Promise<T>,
+  ): Promise<T> {
+    if (this.closing)
+      throw new ClosedError(`Storage is closed; ${op} was refused`, { adapter: this.name });
+    const hook = this.settings.onOperation;
+    const started = hook ? performance.now() : 0;
+    this.inFlight++;
+    let failure: StowageError | undefined;
+    try {
+      return await this.withDeadline(op, async () => {
+        const adapter = this.adapter ?? (await this.open());
+        return fn(adapter, { now: this.settings.clock.now() });
+      });
+    } catch (error) {
+      failure = this.normalize(error, op);
+      throw failure;
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.drained?.();
+      if (hook) this.report(hook, op, performance.now() - started, failure);
+    }
+  }
+
+  /** Closes the adapter once, after in-flight calls have settled. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          this.drained = resolve;
+        });
+      }
+      const adapter =
+        this.adapter ?? (this.opening ? await this.opening.catch(() => undefined) : undefined);
+      if (adapter) await adapter.close();
+    })();
+    return this.closing;
+  }
+
+  private open(): Promise<StowageAdapter> {
+    this.opening ??= (async () => {
+      try {
+        const adapter = await this.resolve();
+        this.name = adapter.name;
+        if (claimed.has(adapter)) {
+          throw new ConfigError(
+            `This ${adapter.name} adapter instance already belongs to another storage; create one adapter per storage`,
+            { adapter: adapter.name },
+          );
+        }
+        await adapter.open?.({ clock: this.settings.clock, timeoutMs: this.settings.timeoutMs });
+        claimed.add(adapter);
+        this.adapter = adapter;
+        return adapter;
+      } catch (error) {
+        this.opening = undefined;
+        throw error;
+      }
+    })();
+    return this.opening;
+  }
+
+  private async withDeadline<T>(op: string, task: () => Promise<T>): Promise<T> {
+    const ms = this.settings.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TimeoutError(`${op} did not finish within ${ms} ms`, ms, { adapter: this.name }),
+          ),
+        ms,
+      );
+    });
+    try {
+      return await Promise.race([task(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private normalize(error: unknown, op: string): StowageError {
+    if (error instanceof StowageError) {
+      error.adapter ??= this.name;
+      return error;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new BackendError(`${op} failed in the ${this.name} adapter: ${message}`, {
+      adapter: this.name,
+      cause: error,
+    });
+  }
+
+  private report(
+    hook: (event: OperationEvent) => void,
+    op: string,
+    ms: number,
+    failure: StowageError | undefined,
+  ): void {
+    const event: OperationEvent = { op, adapter: this.name, ms, ok: failure === undefined };
+    if (failure) event.code = failure.code;
+    try {
+      hook(event);
+    } catch (error) {
+      // A broken metrics hook must not fail the storage call it reports on.
+      process.emitWarning(`Stowage onOperation hook threw: ${String(error)}`, 'StowageWarning');
+    }
+  }
+}
+
+const KIND_NAMES = { sessions: 'sessions', messages: 'messages', kv: 'key-value entries' } as const;
+
+/** The adapter's driver for one kind of data, or a `CapabilityError` when it has none. */
+export function driverOf<K extends keyof typeof KIND_NAMES>(
+  adapter: StowageAdapter,
+  kind: K,
+): NonNullable<StowageAdapter[K]> {
+  const driver = adapter[kind];
+  if (!driver) {
+    throw new CapabilityError(`The ${adapter.name} adapter does not store ${KIND_NAMES[kind]}`, {
+      adapter: adapter.name,
+    });
+  }
+  return driver as NonNullable<StowageAdapter[K]>;
+}

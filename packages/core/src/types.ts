@@ -1,0 +1,328 @@
+/** Any value that survives `JSON.stringify` → `JSON.parse` unchanged. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** A flat string→string map attached to a session and usable as a filter. */
+export type Labels = Record<string, string>;
+
+/** A time-to-live: milliseconds, or a string such as `'500ms'`, `'30s'`, `'30m'`, `'12h'`, `'7d'`. */
+export type Ttl = number | string;
+
+/** A source of the current time in epoch milliseconds. Inject one to move time in tests. */
+export interface Clock {
+  /** Current time, epoch milliseconds. */
+  now(): number;
+}
+
+/** A stored session as the application sees it. Timestamps are epoch milliseconds. */
+export interface Session<T = JsonValue> {
+  /** The session id (any legal id, stored literally). */
+  id: string;
+  /** The application's JSON document. */
+  data: T;
+  /** A short filterable status such as `'active'` or `'archived'`. Defaults to `'active'`. */
+  state: string;
+  /** Flat filterable string map, for example `{ userId: 'u1' }`. */
+  labels: Labels;
+  /** 1 on creation, +1 on every successful save. */
+  version: number;
+  /** When the session was created. */
+  createdAt: number;
+  /** When the session was last saved or appended to. */
+  updatedAt: number;
+  /** When the session expires, or `null` for never. */
+  expiresAt: number | null;
+  /** Absolute end of life set by `maxLifetime`: `touch` and saves never move expiry past it. */
+  maxExpiresAt: number | null;
+}
+
+/** What the application passes to `sessions.save`. */
+export interface SessionInput<T = JsonValue> {
+  /** The session id. */
+  id: string;
+  /** The JSON document to store. */
+  data: T;
+  /** Status string; default `'active'`. */
+  state?: string;
+  /** Labels; default `{}`. Replaces the stored labels. */
+  labels?: Labels;
+}
+
+/** Order of a session listing, by creation time then id. */
+export type SortOrder = 'asc' | 'desc';
+
+/** Filter shared by `list`, `count` and `deleteWhere`. Every field narrows the match. */
+export interface SessionFilter {
+  /** One state or any of several states. */
+  state?: string | string[];
+  /** Every given label must be present with exactly this value. */
+  labels?: Labels;
+  /** Only sessions whose `updatedAt` is strictly greater than this (epoch ms). */
+  updatedAfter?: number;
+  /** Only sessions whose `updatedAt` is strictly less than this (epoch ms). */
+  updatedBefore?: number;
+}
+
+/** A page request for `sessions.list`. */
+export interface SessionListQuery extends SessionFilter {
+  /** `'asc'` (oldest first, default) or `'desc'`, by `createdAt` then `id`. */
+  order?: SortOrder;
+  /** Page size, 1–1000; default 100. */
+  limit?: number;
+  /** The `cursor` of the previous page; omit for the first page. */
+  cursor?: string;
+}
+
+/** One page of a listing. `cursor` is `null` on the last page. */
+export interface Page<T> {
+  /** The items of this page. */
+  items: T[];
+  /** Opaque cursor for the next page, or `null` when there are no more items. */
+  cursor: string | null;
+}
+
+/** Which features an adapter offers. Core refuses calls to missing ones with `CapabilityError`. */
+export interface AdapterCapabilities {
+  /** `saveMany` / `setMany` are all-or-nothing. */
+  atomicBatch: boolean;
+  /** Several processes may share the backend safely. */
+  multiProcess: boolean;
+  /** Data survives a restart of the process. */
+  persistent: boolean;
+}
+
+// ---------------------------------------------------------------------------
+// The adapter contract: what a backend implements. Core does validation, encoding,
+// TTL arithmetic, deadlines and retries; adapters only store and fetch.
+// ---------------------------------------------------------------------------
+
+/** A session as adapters store it: `data` is the codec's JSON text. */
+export interface StoredSession {
+  id: string;
+  /** Encoded document: JSON text produced by the storage's codec. */
+  data: string;
+  state: string;
+  labels: Labels;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number | null;
+  maxExpiresAt: number | null;
+}
+
+/**
+ * One session write, fully computed by core. The adapter applies it atomically:
+ *
+ * - A live session with this id exists (not expired at `now`): if `expectedVersion` is set
+ *   and differs from the stored version, or is 0, fail with `ConflictError`. Otherwise store
+ *   `version + 1`, keep `createdAt` and `maxExpiresAt`, set `updatedAt = now` and the
+ *   expiry from `resolveExpiry(write, stored)`.
+ * - No live session exists: if `expectedVersion` is set and not 0, fail with `ConflictError`
+ *   (current version 0). Otherwise remove any expired leftover (with its messages), and
+ *   create version 1 with `createdAt = updatedAt = now` and `resolveExpiry(write, null)`.
+ */
+export interface SessionWrite {
+  id: string;
+  data: string;
+  state: string;
+  labels: Labels;
+  /**
+   * Requested expiry, or null for none. Omitted: keep the stored session's expiry (none for a
+   * new one). Either way the result is clamped to `maxExpiresAt` (see `resolveExpiry`).
+   */
+  expiresAt?: number | null;
+  /** Absolute end of life, used only when the session is created. */
+  maxExpiresAt: number | null;
+  /** Optimistic-concurrency condition; see the interface doc. */
+  expectedVersion?: number;
+}
+
+/** A filter as adapters receive it: `state` normalised to a list. */
+export interface AdapterSessionFilter {
+  states?: string[];
+  labels?: Labels;
+  updatedAfter?: number;
+  updatedBefore?: number;
+}
+
+/** The position after which a page starts, decoded from the cursor by core. */
+export interface ListPosition {
+  createdAt: number;
+  id: string;
+}
+
+/** A listing request as adapters receive it. */
+export interface AdapterListQuery extends AdapterSessionFilter {
+  order: SortOrder;
+  /** Maximum number of items to return. */
+  limit: number;
+  /** Return only items strictly after this position in `order`. */
+  after?: ListPosition;
+}
+
+/** Per-call facts core hands to every adapter primitive. */
+export interface CallContext {
+  /** The current time from the storage's clock. Items with `expiresAt <= now` are expired. */
+  now: number;
+}
+
+/** Session primitives. Every read treats sessions with `expiresAt <= ctx.now` as absent. */
+export interface SessionDriver {
+  /** The live session, or null. */
+  get(id: string, ctx: CallContext): Promise<StoredSession | null>;
+  /** Reads several sessions; the result has one entry per id, in order. */
+  getMany(ids: readonly string[], ctx: CallContext): Promise<(StoredSession | null)[]>;
+  /** Applies one write (see `SessionWrite`) and returns the stored result. */
+  save(write: SessionWrite, ctx: CallContext): Promise<StoredSession>;
+  /**
+   * Applies several writes with distinct ids. When `capabilities.atomicBatch` is true, a
+   * conflict on any write must leave every session unchanged.
+   */
+  saveMany(writes: readonly SessionWrite[], ctx: CallContext): Promise<StoredSession[]>;
+  /**
+   * Deletes a session and its messages. With `expectedVersion`, deletes only if the live
+   * version matches, else `ConflictError`. Returns whether a live session was deleted.
+   */
+  delete(id: string, expectedVersion: number | undefined, ctx: CallContext): Promise<boolean>;
+  /** Deletes several sessions and their messages; returns how many live ones were deleted. */
+  deleteMany(ids: readonly string[], ctx: CallContext): Promise<number>;
+  /**
+   * Sets `expiresAt = min(expiresAt, maxExpiresAt)` on a live session without changing its
+   * data, version or `updatedAt`. Returns the new expiry (or null), or `undefined` when absent.
+   */
+  touch(id: string, expiresAt: number | null, ctx: CallContext): Promise<number | null | undefined>;
+  /** One page of live sessions matching the query, ordered by `(createdAt, id)`. */
+  list(query: AdapterListQuery, ctx: CallContext): Promise<StoredSession[]>;
+  /** Number of live sessions matching the filter. */
+  count(filter: AdapterSessionFilter, ctx: CallContext): Promise<number>;
+  /** Deletes live sessions matching the filter (with their messages); returns how many. */
+  deleteWhere(filter: AdapterSessionFilter, ctx: CallContext): Promise<number>;
+}
+
+/** Options core passes to `MessageDriver.append`. */
+export interface AdapterAppendOptions {
+  /** When set, a second append with the same key for this session appends nothing. */
+  idempotencyKey?: string;
+}
+
+/** Message-history primitives. Messages belong to a live session. */
+export interface MessageDriver {
+  /**
+   * Appends encoded messages (JSON text) to a live session, sets its `updatedAt` to `now`
+   * without changing its version, and returns the new length. A missing or expired session
+   * is a `NotFoundError`. With an idempotency key already used for this session, appends
+   * nothing and returns the current length.
+   */
+  append(
+    sessionId: string,
+    messages: readonly string[],
+    options: AdapterAppendOptions,
+    ctx: CallContext,
+  ): Promise<number>;
+  /**
+   * Messages from `start` to `end` inclusive; negative indexes count from the end (-1 is the
+   * last), like Redis `LRANGE`. Empty for a missing session.
+   */
+  range(sessionId: string, start: number, end: number, ctx: CallContext): Promise<string[]>;
+  /** Number of messages; 0 for a missing session. */
+  length(sessionId: string, ctx: CallContext): Promise<number>;
+  /** Removes the oldest messages so at most `keepLast` remain; returns how many were removed. */
+  trim(sessionId: string, keepLast: number, ctx: CallContext): Promise<number>;
+}
+
+/** A kv write as adapters receive it. */
+export interface KvWrite {
+  key: string;
+  /** Encoded value (JSON text). */
+  value: string;
+  /** Absolute expiry, or null for none. */
+  expiresAt: number | null;
+}
+
+/** A page request for kv keys. */
+export interface AdapterKeysQuery {
+  /** Only keys starting with this literal string (no glob semantics). */
+  prefix: string;
+  /** Maximum keys to return. */
+  limit: number;
+  /** Return only keys sorting strictly after this one (code-unit order). */
+  after?: string;
+}
+
+/** Key-value primitives. Every read treats entries with `expiresAt <= ctx.now` as absent. */
+export interface KvDriver {
+  get(key: string, ctx: CallContext): Promise<string | undefined>;
+  getMany(keys: readonly string[], ctx: CallContext): Promise<(string | undefined)[]>;
+  set(write: KvWrite, ctx: CallContext): Promise<void>;
+  /** All-or-nothing when `capabilities.atomicBatch` is true. */
+  setMany(writes: readonly KvWrite[], ctx: CallContext): Promise<void>;
+  /** Returns whether a live entry was deleted. */
+  delete(key: string, ctx: CallContext): Promise<boolean>;
+  /** Returns how many live entries were deleted. */
+  deleteMany(keys: readonly string[], ctx: CallContext): Promise<number>;
+  /** Live keys with the prefix, sorted by UTF-16 code units, after `after`, at most `limit`. */
+  keys(query: AdapterKeysQuery, ctx: CallContext): Promise<string[]>;
+  /** Sets a new expiry on a live entry; returns false when absent. */
+  expire(key: string, expiresAt: number | null, ctx: CallContext): Promise<boolean>;
+  /**
+   * Atomically adds `by` to an integer entry and returns the result. A missing entry starts at
+   * 0 and gets `expiresAt`; an existing entry keeps its expiry. A non-integer entry is a
+   * `ValidationError` and stays unchanged.
+   */
+  increment(key: string, by: number, expiresAt: number | null, ctx: CallContext): Promise<number>;
+  /** Stores the entry only if no live entry exists; returns whether it was stored. */
+  setIfAbsent(write: KvWrite, ctx: CallContext): Promise<boolean>;
+}
+
+/** What core hands an adapter when it opens it. */
+export interface AdapterOpenContext {
+  /** The storage's clock, for background work such as sweeping. */
+  clock: Clock;
+  /** The storage's per-call deadline in milliseconds, for driver-level timeouts. */
+  timeoutMs: number;
+}
+
+/** Result of an adapter's own health probe. */
+export interface AdapterHealth {
+  /** Anything useful to an operator (server version, pool size, ...). No secrets. */
+  [key: string]: JsonValue;
+}
+
+/**
+ * The interface a backend implements. Core wraps it in the `Storage` facade, which validates
+ * input, encodes values, computes timestamps, enforces deadlines and retries conflicts, so an
+ * adapter only stores and fetches.
+ *
+ * @example
+ * ```ts
+ * export function myAdapter(options: MyAdapterOptions): StowageAdapter {
+ *   return { name: 'my', capabilities: { atomicBatch: true, multiProcess: true, persistent: true },
+ *            open, close, sessions, messages, kv };
+ * }
+ * ```
+ */
+export interface StowageAdapter {
+  /** Short adapter name used in errors and metrics, for example `'sqlite'`. */
+  readonly name: string;
+  /** What this adapter offers. */
+  readonly capabilities: AdapterCapabilities;
+  /** Session primitives; absent if the adapter stores no sessions. */
+  readonly sessions?: SessionDriver;
+  /** Message primitives; requires `sessions`. */
+  readonly messages?: MessageDriver;
+  /** Key-value primitives. */
+  readonly kv?: KvDriver;
+  /** Connects. Called once, lazily, before the first operation; called again after a failure. */
+  open?(context: AdapterOpenContext): Promise<void>;
+  /** Releases every resource. Called once, after in-flight calls have settled. */
+  close(): Promise<void>;
+  /** Probes the backend with a cheap round trip. Throws when it is unreachable. */
+  health?(): Promise<AdapterHealth>;
+  /** Removes expired data now, at most `limit` items; returns how many were removed. */
+  sweep?(limit: number, ctx: CallContext): Promise<number>;
+}
