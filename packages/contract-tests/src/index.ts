@@ -1,0 +1,10 @@
+export { allCases } from './cases/index.js';
+export { runAdapterContract } from './harness.js';
+export type {
+  AdapterContractOptions,
+  BackendInspector,
+  CaseContext,
+  CaseResult,
+  ContractCase,
+  Requirement,
+} from './types.js';
