@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { StorageOptions } from '../src/index.js';
+import { ConfigError, createStorage, memoryAdapter } from '../src/index.js';
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('createStorage options', () => {
+  it('accepts an adapter, a URL, or options', async () => {
+    for (const storage of [
+      createStorage(memoryAdapter()),
+      createStorage('memory:'),
+      createStorage({ url: 'memory:', timeout: '2s', maxValueBytes: 1024, sessionTtl: '30m' }),
+    ]) {
+      await storage.kv.set('k', 1);
+      expect(await storage.kv.get('k')).toBe(1);
+      await storage.close();
+    }
+  });
+
+  it('says which option is wrong and how', () => {
+    const unknown = { adapter: memoryAdapter(), colour: 'red' } as StorageOptions;
+    expect(configError(() => createStorage(unknown)).message).toContain('colour');
+    expect(
+      configError(() => createStorage({ maxValueBytes: -1, url: 'memory:' })).message,
+    ).toContain('options.maxValueBytes');
+    expect(configError(() => createStorage({})).message).toContain('exactly one of adapter or url');
+    expect(configError(() => createStorage('memory:', { timeout: 'soon' })).message).toContain(
+      'timeout',
+    );
+    expect(configError(() => createStorage('memory:', { timeout: 0 })).message).toContain(
+      'timeout',
+    );
+    expect(
+      configError(() => createStorage('memory:', { namespace: 'bad name' })).message,
+    ).toContain('options.namespace');
+    expect(
+      configError(() => createStorage(memoryAdapter(), { namespace: 'app' })).message,
+    ).toContain('adapter options');
+    expect(configError(() => createStorage(42 as unknown as string)).message).toContain(
+      'createStorage takes',
+    );
+  });
+
+  it('refuses URLs without a known scheme, lazily and clearly', async () => {
+    expect(configError(() => createStorage('just-a-path')).message).toContain('no scheme');
+    const storage = createStorage('mongodb://localhost/x');
+    await expect(storage.kv.get('k')).rejects.toThrow(/Unknown storage URL scheme "mongodb:"/);
+  });
+
+  it('names the package to install when an adapter package is missing', async () => {
+    // @stowage/core does not depend on the adapter packages, so from here they cannot be found.
+    const storage = createStorage('redis://user:hunter2@localhost:6379');
+    const error = await storage.kv.get('k').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('npm install @stowage/adapter-redis ioredis');
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
+  it('refuses to share one adapter instance between two storages', async () => {
+    const adapter = memoryAdapter();
+    const first = createStorage(adapter);
+    await first.kv.set('a', 1);
+    const second = createStorage(adapter);
+    await expect(second.kv.get('a')).rejects.toBeInstanceOf(ConfigError);
+    await first.close();
+  });
+});
