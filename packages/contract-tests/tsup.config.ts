@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   external: ['vitest', '@stowage/core'],
+  // node:test exists only under its node: name; stripping the prefix would import a package 'test'.
+  removeNodeProtocol: false,
 });

@@ -69,9 +69,10 @@ export function missingRequirement(
             : adapter[need] !== undefined;
     if (!ok) return need;
   }
-  // Every case that touches sessions data implicitly needs sessions, and so on.
+  // A group's own kind of data is implied; every group but kv also works through sessions.
   if (c.group === 'messages' && !adapter.messages) return 'messages';
-  if (c.group === 'kv' && !adapter.kv) return 'kv';
+  if (c.group === 'kv') return adapter.kv ? undefined : 'kv';
+  if (!adapter.sessions) return 'sessions';
   return undefined;
 }
 
@@ -86,6 +87,8 @@ export async function runCase(
     storage: fixture.storage,
     clock: fixture.clock,
     inspector: fixture.inspector,
+    adapter: fixture.adapter,
+    createAdapter: async () => options.create(),
     id: (prefix = 'id') => `${prefix}-${randomBytes(8).toString('hex')}`,
     openStorage: async (overrides?: Omit<StorageOptions, 'adapter' | 'url' | 'namespace'>) => {
       const storage = createStorage({

@@ -1,5 +1,6 @@
 export { allCases } from './cases/index.js';
 export { runAdapterContract } from './harness.js';
+export { type MemoryBackend, memoryBackend } from './memory-backend.js';
 export type {
   AdapterContractOptions,
   BackendInspector,

@@ -44,6 +44,13 @@ export interface CaseContext {
   clock: ManualClock;
   /** The backend inspector, when the run has one. */
   inspector: BackendInspector | undefined;
+  /** The adapter instance under `storage`, for reading its name and capabilities. */
+  adapter: StowageAdapter;
+  /**
+   * Builds a fresh, unopened adapter instance over the same backend. The case hands it to a
+   * storage and closes that storage itself.
+   */
+  createAdapter(): Promise<StowageAdapter>;
   /** A random id unique to this call, with an optional readable prefix. */
   id(prefix?: string): string;
   /**

@@ -1,4 +1,4 @@
-import { memoryAdapter } from '@stowage/core';
+import { memoryBackend } from '../src/index.js';
 import { describeAdapterContract } from '../src/vitest.js';
 
-describeAdapterContract({ name: 'memory', create: () => memoryAdapter() });
+describeAdapterContract({ name: 'memory', ...memoryBackend() });

@@ -40,10 +40,32 @@ export function matchesFilter(session: StoredSession, filter: AdapterSessionFilt
   return true;
 }
 
-/** Compares listing positions by `createdAt`, then `id` in code-unit order. */
+/**
+ * Compares ids or keys in Unicode code-point order, which is the order of their UTF-8 bytes:
+ * what SQL binary collations, Redis and file names give. It differs from JavaScript's default
+ * (UTF-16 code-unit) order only between astral characters (emoji) and U+E000–U+FFFF.
+ */
+export function compareIds(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800–U+DFFF) encode code points above U+FFFF: move them past U+E000–U+FFFF.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
+}
+
+/** Compares listing positions by `createdAt`, then `id` in code-point order (`compareIds`). */
 export function compareListPosition(a: ListPosition, b: ListPosition): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return compareIds(a.id, b.id);
 }
 
 /**
@@ -72,4 +94,23 @@ export function parseCounter(stored: string, key: string): number {
     );
   }
   return value;
+}
+
+/**
+ * The smallest string greater (in code-point order) than every string that starts with
+ * `prefix`, or `undefined` when there is none. `key >= prefix AND key < bound` is then an exact,
+ * index-friendly prefix match in any backend that compares text by UTF-8 bytes (SQLite's
+ * BINARY collation, PostgreSQL's "C" collation), with no LIKE wildcards to escape.
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const points = Array.from(prefix, (c) => c.codePointAt(0) as number);
+  while (points.length > 0) {
+    const last = points.pop() as number;
+    if (last < 0x10ffff) {
+      // Skip the surrogate block: U+D800–U+DFFF are not characters.
+      points.push(last === 0xd7ff ? 0xe000 : last + 1);
+      return String.fromCodePoint(...points);
+    }
+  }
+  return undefined;
 }

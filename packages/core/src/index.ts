@@ -1,10 +1,13 @@
 export {
   clampExpiry,
+  compareIds,
   compareListPosition,
   isCounterText,
   isExpired,
   matchesFilter,
   parseCounter,
+  prefixUpperBound,
+  resolveExpiry,
   sliceRange,
 } from './adapter-kit.js';
 export { type ManualClock, manualClock, systemClock } from './clock.js';

@@ -101,7 +101,7 @@ export class KvApi {
     return this.run('kv.deleteMany', (d, ctx) => d.deleteMany(checked, ctx));
   }
 
-  /** One page of live keys starting with `prefix`, in code-unit order. */
+  /** One page of live keys starting with `prefix`, in code-point (UTF-8 byte) order. */
   async keys(query: KeysQuery = {}): Promise<Page<string>> {
     const prefix = query.prefix ?? '';
     if (prefix !== '') validateId(prefix, 'prefix');

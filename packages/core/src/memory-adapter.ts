@@ -1,5 +1,6 @@
 import {
   clampExpiry,
+  compareIds,
   compareListPosition,
   isExpired,
   matchesFilter,
@@ -234,13 +235,13 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
       for (const [key, e] of kv) {
         if (
           key.startsWith(prefix) &&
-          (after === undefined || key > after) &&
+          (after === undefined || compareIds(key, after) > 0) &&
           !isExpired(e.expiresAt, now)
         ) {
           found.push(key);
         }
       }
-      return found.sort().slice(0, limit);
+      return found.sort(compareIds).slice(0, limit);
     },
     async expire(key, expiresAt, { now }) {
       const e = liveKv(key, now);

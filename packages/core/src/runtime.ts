@@ -93,6 +93,8 @@ export class AdapterRuntime {
         await new Promise<void>((resolve) => {
           this.drained = resolve;
         });
+        // Let the callers' own continuations of those calls run before the adapter goes away.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       const adapter =
         this.adapter ?? (this.opening ? await this.opening.catch(() => undefined) : undefined);
@@ -124,23 +126,27 @@ export class AdapterRuntime {
     return this.opening;
   }
 
-  private async withDeadline<T>(op: string, task: () => Promise<T>): Promise<T> {
+  private withDeadline<T>(op: string, task: () => Promise<T>): Promise<T> {
     const ms = this.settings.timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
         () =>
           reject(
             new TimeoutError(`${op} did not finish within ${ms} ms`, ms, { adapter: this.name }),
           ),
         ms,
       );
+      task().then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
     });
-    try {
-      return await Promise.race([task(), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private normalize(error: unknown, op: string): StowageError {
@@ -186,4 +192,32 @@ export function driverOf<K extends keyof typeof KIND_NAMES>(
     });
   }
   return driver as NonNullable<StowageAdapter[K]>;
+}
+
+/**
+ * Makes every method of a facade API stamp the adapter's name on the Stowage errors it throws,
+ * including validation errors raised before the call reaches the adapter.
+ */
+export function nameErrors<T extends object>(api: T, runtime: AdapterRuntime): T {
+  const proto = Object.getPrototypeOf(api) as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    const method = proto[key];
+    if (
+      key === 'constructor' ||
+      typeof method !== 'function' ||
+      method.constructor.name !== 'AsyncFunction'
+    ) {
+      continue;
+    }
+    Object.defineProperty(api, key, {
+      value: (...args: unknown[]) =>
+        (method as (...a: unknown[]) => Promise<unknown>)
+          .apply(api, args)
+          .catch((error: unknown) => {
+            if (error instanceof StowageError) error.adapter ??= runtime.name;
+            throw error;
+          }),
+    });
+  }
+  return api;
 }

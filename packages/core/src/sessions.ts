@@ -207,8 +207,10 @@ export class SessionsApi {
         );
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= retries) throw error;
-        // Full jitter: spreads competing writers out so most of them win on the next try.
-        const cap = Math.min(250, 2 * 2 ** attempt);
+        // Full jitter: spreads competing writers out so most of them win on the next try. The
+        // window grows to a second so dozens of writers on a slow backend (fsync per save)
+        // still spread out before the retries run out.
+        const cap = Math.min(1000, 4 * 2 ** attempt);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
       }
     }

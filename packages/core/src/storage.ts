@@ -5,7 +5,7 @@ import { Encoder } from './encoder.js';
 import { ConfigError, StowageError } from './errors.js';
 import { KvApi } from './kv.js';
 import { MessagesApi } from './messages.js';
-import { AdapterRuntime, type OperationEvent } from './runtime.js';
+import { AdapterRuntime, nameErrors, type OperationEvent } from './runtime.js';
 import { SessionsApi } from './sessions.js';
 import type { AdapterCapabilities, Clock, JsonValue, StowageAdapter, Ttl } from './types.js';
 import { adapterFromUrl, schemeOf } from './url.js';
@@ -198,9 +198,9 @@ export function createStorage(
   );
 
   return {
-    sessions: new SessionsApi(runtime, encoder, sessionTtl),
-    messages: new MessagesApi(runtime, encoder),
-    kv: new KvApi(runtime, encoder),
+    sessions: nameErrors(new SessionsApi(runtime, encoder, sessionTtl), runtime),
+    messages: nameErrors(new MessagesApi(runtime, encoder), runtime),
+    kv: nameErrors(new KvApi(runtime, encoder), runtime),
     get adapterName() {
       return runtime.name;
     },

@@ -250,7 +250,7 @@ export interface AdapterKeysQuery {
   prefix: string;
   /** Maximum keys to return. */
   limit: number;
-  /** Return only keys sorting strictly after this one (code-unit order). */
+  /** Return only keys sorting strictly after this one (code-point order, see `compareIds`). */
   after?: string;
 }
 
@@ -265,7 +265,7 @@ export interface KvDriver {
   delete(key: string, ctx: CallContext): Promise<boolean>;
   /** Returns how many live entries were deleted. */
   deleteMany(keys: readonly string[], ctx: CallContext): Promise<number>;
-  /** Live keys with the prefix, sorted by UTF-16 code units, after `after`, at most `limit`. */
+  /** Live keys with the prefix, in code-point order (`compareIds`), after `after`, at most `limit`. */
   keys(query: AdapterKeysQuery, ctx: CallContext): Promise<string[]>;
   /** Sets a new expiry on a live entry; returns false when absent. */
   expire(key: string, expiresAt: number | null, ctx: CallContext): Promise<boolean>;

@@ -77,7 +77,14 @@ export function validateLabels(value: unknown): Labels {
   const labels: Labels = {};
   for (const [name, labelValue] of entries) {
     checkText(name, 'label name', MAX_LABEL_BYTES, false);
-    labels[name] = checkText(labelValue, `label ${JSON.stringify(name)}`, MAX_LABEL_BYTES, true);
+    const checked = checkText(labelValue, `label ${JSON.stringify(name)}`, MAX_LABEL_BYTES, true);
+    // A plain assignment to `__proto__` would hit the prototype setter and drop the label.
+    Object.defineProperty(labels, name, {
+      value: checked,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return labels;
 }

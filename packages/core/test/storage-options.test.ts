@@ -73,3 +73,15 @@ describe('createStorage options', () => {
     await first.close();
   });
 });
+
+describe('errors from the facade', () => {
+  it('name the adapter even when raised by validation before any I/O', async () => {
+    const storage = createStorage(memoryAdapter());
+    const error = await storage.sessions.get('').catch((e: unknown) => e);
+    expect((error as { code: string; adapter: string }).code).toBe('VALIDATION');
+    expect((error as { adapter: string }).adapter).toBe('memory');
+    const pages: string[] = [];
+    for await (const s of storage.sessions.iterate()) pages.push(s.id);
+    expect(pages).toEqual([]);
+  });
+});

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, parseTtl, ValidationError, validateId } from '../src/index.js';
+import {
+  compareIds,
+  decodeCursor,
+  encodeCursor,
+  parseTtl,
+  prefixUpperBound,
+  ValidationError,
+  validateId,
+} from '../src/index.js';
 
 describe('validateId', () => {
   it.each([
@@ -74,4 +82,28 @@ describe('list cursors', () => {
       expect(() => decodeCursor(cursor)).toThrow(ValidationError);
     },
   );
+});
+
+describe('compareIds', () => {
+  it('orders by code point, as UTF-8 bytes do', () => {
+    const ids = ['\u{1f600}', '\uff5e', '\ue000', 'z', 'Z', 'é', '', 'a', 'ab'];
+    const byBytes = [...ids].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect([...ids].sort(compareIds)).toEqual(byBytes);
+    expect(compareIds('same', 'same')).toBe(0);
+  });
+});
+
+describe('prefixUpperBound', () => {
+  it('bounds exactly the strings that start with the prefix', () => {
+    const keys = ['ab', 'ab\u0000', 'ab😀', 'ab\uffff', 'ac', 'aa\u{10ffff}', 'a', 'ab\u{10ffff}x'];
+    for (const prefix of ['a', 'ab', 'a\ud7ff', 'ab\u{10ffff}']) {
+      const upper = prefixUpperBound(prefix);
+      const inRange = keys.filter(
+        (k) => compareIds(k, prefix) >= 0 && (upper === undefined || compareIds(k, upper) < 0),
+      );
+      expect(inRange).toEqual(keys.filter((k) => k.startsWith(prefix)));
+    }
+    expect(prefixUpperBound('a\ud7ff')).toBe('a\ue000');
+    expect(prefixUpperBound('\u{10ffff}')).toBeUndefined();
+  });
 });
