@@ -1,3 +1,5 @@
 import { packageTestConfig } from '../../vitest.shared.js';
 
-export default packageTestConfig(import.meta.dirname);
+export default packageTestConfig(import.meta.dirname, {
+  globalSetup: ['test/global-setup.ts'],
+});

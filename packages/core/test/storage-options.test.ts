@@ -55,15 +55,6 @@ describe('createStorage options', () => {
     await expect(storage.kv.get('k')).rejects.toThrow(/Unknown storage URL scheme "mongodb:"/);
   });
 
-  it('names the package to install when an adapter package is missing', async () => {
-    // @stowage/core does not depend on the adapter packages, so from here they cannot be found.
-    const storage = createStorage('redis://user:hunter2@localhost:6379');
-    const error = await storage.kv.get('k').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain('npm install @stowage/adapter-redis ioredis');
-    expect((error as Error).message).not.toContain('hunter2');
-  });
-
   it('refuses to share one adapter instance between two storages', async () => {
     const adapter = memoryAdapter();
     const first = createStorage(adapter);

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { ConfigError } from '@stowage/core';
+import type { Executor } from './database.js';
+import { ADAPTER } from './errors.js';
+import { quoteIdent, type TableNames } from './sql.js';
+
+/** One schema change, applied once per schema and namespace, in order. */
+interface Migration {
+  version: number;
+  name: string;
+  statements: (t: TableNames, index: (suffix: string) => string) => string[];
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'sessions, messages, idempotency keys and kv',
+    statements: (t, index) => [
+      // COLLATE "C" makes ordering and range comparisons bytewise, matching the code-unit order
+      // the contract asks for (for every id outside the astral planes) and letting LIKE 'x%'
+      // use the primary key.
+      `CREATE TABLE IF NOT EXISTS ${t.sessions} (
+        id text COLLATE "C" PRIMARY KEY,
+        data jsonb NOT NULL,
+        state text NOT NULL,
+        labels jsonb NOT NULL DEFAULT '{}'::jsonb,
+        version integer NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        expires_at timestamptz,
+        max_expires_at timestamptz,
+        msg_head bigint NOT NULL DEFAULT 0,
+        msg_next bigint NOT NULL DEFAULT 0
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${index('s_state')} ON ${t.sessions} (state)`,
+      `CREATE INDEX IF NOT EXISTS ${index('s_updated')} ON ${t.sessions} (updated_at)`,
+      `CREATE INDEX IF NOT EXISTS ${index('s_expires')} ON ${t.sessions} (expires_at) WHERE expires_at IS NOT NULL`,
+      `CREATE INDEX IF NOT EXISTS ${index('s_created')} ON ${t.sessions} (created_at, id)`,
+      `CREATE INDEX IF NOT EXISTS ${index('s_labels')} ON ${t.sessions} USING gin (labels jsonb_path_ops)`,
+      `CREATE TABLE IF NOT EXISTS ${t.messages} (
+        session_id text COLLATE "C" NOT NULL REFERENCES ${t.sessions} (id) ON DELETE CASCADE,
+        seq bigint NOT NULL,
+        body jsonb NOT NULL,
+        PRIMARY KEY (session_id, seq)
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${t.idempotency} (
+        session_id text COLLATE "C" NOT NULL REFERENCES ${t.sessions} (id) ON DELETE CASCADE,
+        key text COLLATE "C" NOT NULL,
+        PRIMARY KEY (session_id, key)
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${t.kv} (
+        key text COLLATE "C" PRIMARY KEY,
+        value text NOT NULL,
+        expires_at timestamptz
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${index('kv_expires')} ON ${t.kv} (expires_at) WHERE expires_at IS NOT NULL`,
+    ],
+  },
+];
+
+/** The schema version this release of the adapter needs. */
+export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+/** A signed 64-bit advisory-lock key, stable for a purpose and a schema+namespace. */
+export function lockKey(purpose: string, scope: string): string {
+  return createHash('sha256')
+    .update(`stowage:${purpose}:${scope}`)
+    .digest()
+    .readBigInt64BE(0)
+    .toString();
+}
+
+/**
+ * Brings the tables up to `LATEST_VERSION`. Runs in one transaction under an advisory lock
+ * keyed by schema and namespace, so instances starting together apply each migration exactly
+ * once and the others wait, then find nothing to do. Returns the versions it applied.
+ */
+export async function migrate(db: Executor, t: TableNames, namespace: string): Promise<number[]> {
+  const index = (suffix: string): string => quoteIdent(`${namespace}_${suffix}`);
+  return db.transaction('migrate', async (query) => {
+    await query('SELECT pg_advisory_xact_lock($1::int8)', [lockKey('migrate', t.scope)]);
+    await query(`CREATE SCHEMA IF NOT EXISTS ${t.schema}`);
+    await query(`CREATE TABLE IF NOT EXISTS ${t.migrations} (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const rows = await query<{ version: number | null }>(
+      `SELECT max(version) AS version FROM ${t.migrations}`,
+    );
+    const current = rows[0]?.version ?? 0;
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      for (const statement of m.statements(t, index)) await query(statement);
+      await query(`INSERT INTO ${t.migrations} (version, name) VALUES ($1, $2)`, [
+        m.version,
+        m.name,
+      ]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}
+
+/** Checks, without changing anything, that the tables are at `LATEST_VERSION`. */
+export async function assertMigrated(db: Executor, t: TableNames): Promise<void> {
+  // A table that may not exist cannot appear in the same statement that checks for it.
+  const [present] = await db.query<{ present: boolean }>(
+    'schema check',
+    'SELECT to_regclass($1) IS NOT NULL AS present',
+    [t.migrations],
+  );
+  const rows = present?.present
+    ? await db.query<{ version: number | null }>(
+        'schema check',
+        `SELECT max(version) AS version FROM ${t.migrations}`,
+      )
+    : [];
+  const found = rows[0]?.version ?? 0;
+  if (found < LATEST_VERSION) {
+    throw new ConfigError(
+      `The Stowage tables ${t.scope}_* are at schema version ${found}, this adapter needs ${LATEST_VERSION}; open it once with migrate: true (or run stowage migrate)`,
+      { adapter: ADAPTER },
+    );
+  }
+}

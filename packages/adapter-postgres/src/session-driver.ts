@@ -1,0 +1,186 @@
+import {
+  type AdapterListQuery,
+  ConflictError,
+  type SessionDriver,
+  type SessionWrite,
+  type StoredSession,
+} from '@stowage/core';
+import type { Executor, RunQuery } from './database.js';
+import { ADAPTER } from './errors.js';
+import {
+  filterConditions,
+  Params,
+  type SessionRow,
+  toSession,
+  toWritten,
+  type WrittenRow,
+} from './session-rows.js';
+import { batchParams, sessionWriteSql, updateParams, upsertParams } from './session-writes.js';
+import { liveAt, ms, sessionColumns, type TableNames, ts } from './sql.js';
+
+/**
+ * Sessions on PostgreSQL. Every write is one statement whose WHERE clause carries the version
+ * check, so correctness never depends on the isolation level; expired rows are filtered with
+ * the storage clock's `now`, never the server's.
+ */
+export function postgresSessionDriver(db: Executor, t: TableNames): SessionDriver {
+  const writes = sessionWriteSql(t);
+  const columns = sessionColumns('s');
+  const S = t.sessions;
+
+  const currentVersion = async (id: string, now: number, query?: RunQuery): Promise<number> => {
+    const text = `SELECT s.version FROM ${S} s WHERE s.id = $1 AND ${liveAt('s', '$2')}`;
+    const rows = query
+      ? await query<{ version: number }>(text, [id, now])
+      : await db.query<{ version: number }>('sessions.save', text, [id, now]);
+    return rows[0]?.version ?? 0;
+  };
+
+  const conflict = (id: string, expected: number, found: number): ConflictError =>
+    new ConflictError(id, expected, found, { adapter: ADAPTER });
+
+  return {
+    async get(id, { now }) {
+      const rows = await db.query<SessionRow>(
+        'sessions.get',
+        `SELECT ${columns} FROM ${S} s WHERE s.id = $1 AND ${liveAt('s', '$2')}`,
+        [id, now],
+      );
+      return rows[0] ? toSession(rows[0]) : null;
+    },
+
+    async getMany(ids, { now }) {
+      const rows = await db.query<SessionRow>(
+        'sessions.getMany',
+        `SELECT ${columns} FROM ${S} s WHERE s.id = ANY($1::text[]) AND ${liveAt('s', '$2')}`,
+        [ids, now],
+      );
+      const byId = new Map(rows.map((r) => [r.id, toSession(r)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+
+    async save(write, { now }) {
+      const expected = write.expectedVersion;
+      if (expected !== undefined && expected > 0) {
+        const rows = await db.query<WrittenRow>(
+          'sessions.save',
+          writes.update,
+          updateParams(write, now, expected),
+        );
+        if (rows[0]) return toWritten(rows[0], write);
+        throw conflict(write.id, expected, await currentVersion(write.id, now));
+      }
+      const rows = await db.query<WrittenRow>(
+        'sessions.save',
+        expected === 0 ? writes.create : writes.upsert,
+        upsertParams(write, now),
+      );
+      if (rows[0]) return toWritten(rows[0], write);
+      throw conflict(write.id, 0, await currentVersion(write.id, now));
+    },
+
+    async saveMany(batch, { now }) {
+      if (batch.length === 0) return [];
+      // One unconditional multi-row upsert, then a check of every version it produced: a
+      // write expecting version n must have produced n + 1. Any miss rolls the whole batch back.
+      return db.transaction('sessions.saveMany', async (query) => {
+        const rows = await query<WrittenRow>(writes.upsertMany, batchParams(batch, now));
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        return batch.map((w: SessionWrite): StoredSession => {
+          const stored = toWritten(byId.get(w.id) as WrittenRow, w);
+          if (w.expectedVersion !== undefined && stored.version !== w.expectedVersion + 1) {
+            throw conflict(w.id, w.expectedVersion, stored.version - 1);
+          }
+          return stored;
+        });
+      });
+    },
+
+    async delete(id, expectedVersion, { now }) {
+      if (expectedVersion === undefined) {
+        // Expired leftovers go too (with their messages), but only a live row counts.
+        const rows = await db.query<{ live: boolean }>(
+          'sessions.delete',
+          `DELETE FROM ${S} s WHERE s.id = $1 RETURNING ${liveAt('s', '$2')} AS live`,
+          [id, now],
+        );
+        return rows[0]?.live === true;
+      }
+      if (expectedVersion === 0) {
+        const found = await currentVersion(id, now);
+        if (found !== 0) throw conflict(id, 0, found);
+        return false;
+      }
+      const rows = await db.query<{ id: string }>(
+        'sessions.delete',
+        `DELETE FROM ${S} s WHERE s.id = $1 AND s.version = $3 AND ${liveAt('s', '$2')} RETURNING s.id`,
+        [id, now, expectedVersion],
+      );
+      if (rows.length > 0) return true;
+      throw conflict(id, expectedVersion, await currentVersion(id, now));
+    },
+
+    async deleteMany(ids, { now }) {
+      const rows = await db.query<{ live: number }>(
+        'sessions.deleteMany',
+        `WITH gone AS (DELETE FROM ${S} s WHERE s.id = ANY($1::text[]) RETURNING ${liveAt('s', '$2')} AS live)
+         SELECT count(*) FILTER (WHERE live)::int AS live FROM gone`,
+        [ids, now],
+      );
+      return rows[0]?.live ?? 0;
+    },
+
+    async touch(id, expiresAt, { now }) {
+      const rows = await db.query<{ expires_at: string | null }>(
+        'sessions.touch',
+        `UPDATE ${S} s SET expires_at = LEAST(${ts('$3')}, s.max_expires_at)
+         WHERE s.id = $1 AND ${liveAt('s', '$2')} RETURNING ${ms('s.expires_at')} AS expires_at`,
+        [id, now, expiresAt],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return row.expires_at === null ? null : Number(row.expires_at);
+    },
+
+    async list(query: AdapterListQuery, { now }) {
+      const params = new Params();
+      const where = filterConditions('s', query, now, params);
+      const dir = query.order === 'desc' ? 'DESC' : 'ASC';
+      if (query.after) {
+        const at = ts(params.add(query.after.createdAt));
+        const op = query.order === 'desc' ? '<' : '>';
+        where.push(`(s.created_at, s.id) ${op} (${at}, ${params.add(query.after.id)}::text)`);
+      }
+      const rows = await db.query<SessionRow>(
+        'sessions.list',
+        `SELECT ${columns} FROM ${S} s WHERE ${where.join(' AND ')}
+         ORDER BY s.created_at ${dir}, s.id ${dir} LIMIT ${params.add(query.limit)}`,
+        params.values,
+      );
+      return rows.map(toSession);
+    },
+
+    async count(filter, { now }) {
+      const params = new Params();
+      const where = filterConditions('s', filter, now, params);
+      const rows = await db.query<{ n: number }>(
+        'sessions.count',
+        `SELECT count(*)::int AS n FROM ${S} s WHERE ${where.join(' AND ')}`,
+        params.values,
+      );
+      return rows[0]?.n ?? 0;
+    },
+
+    async deleteWhere(filter, { now }) {
+      const params = new Params();
+      const where = filterConditions('s', filter, now, params);
+      const rows = await db.query<{ n: number }>(
+        'sessions.deleteWhere',
+        `WITH gone AS (DELETE FROM ${S} s WHERE ${where.join(' AND ')} RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
+        params.values,
+      );
+      return rows[0]?.n ?? 0;
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { createStorage } from '@stowage/core';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { adapterFromUrl, POSTGRES_SCHEMA_VERSION, postgresAdapter } from '../src/index.js';
+import { adminQuery, dropSchema, randomSchema, SHARED_URL } from './support/shared-server.js';
+
+const schemas: string[] = [];
+const fresh = (): string => {
+  const schema = randomSchema('stowage_mig');
+  schemas.push(schema);
+  return schema;
+};
+
+afterAll(async () => {
+  for (const schema of schemas) await dropSchema(schema);
+});
+
+describe('postgres migrations', () => {
+  it('five adapters migrating a fresh schema at once apply each migration exactly once', async () => {
+    const schema = fresh();
+    const storages = Array.from({ length: 5 }, () =>
+      createStorage(postgresAdapter({ connection: SHARED_URL, schema, sweepIntervalMs: 0 })),
+    );
+    try {
+      const healths = await Promise.all(storages.map((s) => s.health()));
+      expect(healths.map((h) => h.ok)).toEqual([true, true, true, true, true]);
+      const rows = await adminQuery<{ version: number }>(
+        `SELECT version FROM "${schema}".stowage_migrations ORDER BY version`,
+      );
+      expect(rows.map((r) => r.version)).toEqual(
+        Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1),
+      );
+      await storages[0]?.sessions.save({ id: 'a', data: 1 });
+      expect((await storages[4]?.sessions.get('a'))?.data).toBe(1);
+    } finally {
+      await Promise.all(storages.map((s) => s.close()));
+    }
+  });
+
+  it('namespaces in one schema are isolated from each other', async () => {
+    const schema = fresh();
+    const a = createStorage(
+      postgresAdapter({ connection: SHARED_URL, schema, namespace: 'app_a' }),
+    );
+    const b = createStorage(
+      postgresAdapter({ connection: SHARED_URL, schema, namespace: 'app_b' }),
+    );
+    try {
+      await a.kv.set('shared-key', 'from a');
+      expect(await b.kv.get('shared-key')).toBeUndefined();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('migrate: false refuses to run on tables that were never created', async () => {
+    const schema = fresh();
+    const storage = createStorage(
+      postgresAdapter({ connection: SHARED_URL, schema, migrate: false, sweepIntervalMs: 0 }),
+    );
+    try {
+      await expect(storage.kv.get('x')).rejects.toMatchObject({ code: 'CONFIG' });
+      const rows = await adminQuery(
+        'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1',
+        [schema],
+      );
+      expect(rows).toHaveLength(0);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('adapterFromUrl builds the adapter from a URL, namespace and adapter options', async () => {
+    const schema = fresh();
+    const url = SHARED_URL.replace(/^postgres:/, 'postgresql:');
+    const storage = createStorage(
+      adapterFromUrl(url, { namespace: 'via_url', schema, sweepIntervalMs: 0 }),
+    );
+    try {
+      await storage.kv.set('k', 1);
+      const rows = await adminQuery(`SELECT key FROM "${schema}".via_url_kv`);
+      expect(rows).toEqual([{ key: 'k' }]);
+      expect(storage.adapterName).toBe('postgres');
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('a pool passed in is used and left open when the storage closes', async () => {
+    const schema = fresh();
+    const pool = new pg.Pool({ connectionString: SHARED_URL, max: 2 });
+    try {
+      const storage = createStorage(postgresAdapter({ connection: pool, schema }));
+      await storage.kv.set('k', 'v');
+      const health = await storage.health();
+      expect(health.details).toMatchObject({ schema, namespace: 'stowage' });
+      await storage.close();
+      const { rows } = await pool.query(`SELECT value FROM "${schema}".stowage_kv`);
+      expect(rows).toEqual([{ value: '"v"' }]);
+      expect(pool.listenerCount('error')).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('invalid options are a ConfigError before any connection', () => {
+    expect(() => postgresAdapter({ connection: SHARED_URL, namespace: 'bad-name' })).toThrow(
+      /namespace/,
+    );
+    expect(() => postgresAdapter({ connection: SHARED_URL, schema: 'x"; DROP' })).toThrow(/schema/);
+    expect(() => postgresAdapter({ connection: SHARED_URL, poolSize: 0 })).toThrow(/poolSize/);
+    expect(() => adapterFromUrl('mysql://x', {})).toThrow(/postgres:\/\//);
+  });
+});

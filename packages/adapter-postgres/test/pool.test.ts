@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { createStorage, isStowageError } from '@stowage/core';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { postgresAdapter } from '../src/index.js';
+import { useFixture } from './support/fixture.js';
+import { adminQuery, SHARED_URL } from './support/shared-server.js';
+import { waitUntil } from './support/wait.js';
+
+const fx = useFixture();
+const appName = `stowage-pool-${randomBytes(4).toString('hex')}`;
+const storage = createStorage(
+  postgresAdapter({
+    connection: { connectionString: SHARED_URL, application_name: appName },
+    schema: fx.schema,
+    poolSize: 2,
+    acquireTimeoutMs: 300,
+    sweepIntervalMs: 0,
+  }),
+  { timeout: 10_000 },
+);
+afterAll(() => storage.close());
+
+const connections = async (): Promise<number> => {
+  const [row] = await adminQuery<{ n: number }>(
+    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+    [appName],
+  );
+  return row?.n ?? 0;
+};
+
+/** Holds a row lock on a kv entry from a separate client until `release` is called. */
+async function lockEntry(key: string): Promise<{ release(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: SHARED_URL });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`SELECT 1 FROM "${fx.schema}".stowage_kv WHERE key = $1 FOR UPDATE`, [key]);
+  return {
+    async release() {
+      await client.query('COMMIT');
+      await client.end();
+    },
+  };
+}
+
+describe('postgres pool limits', () => {
+  it('an exhausted pool fails further calls with TimeoutError and never opens more connections than poolSize', async () => {
+    await storage.kv.set('locked', 0);
+    const lock = await lockEntry('locked');
+    const blocked = [storage.kv.set('locked', 1), storage.kv.set('locked', 2)];
+    try {
+      await waitUntil(async () => {
+        const [row] = await adminQuery<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+          [appName],
+        );
+        expect(row?.n).toBe(2);
+      });
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, i) => storage.kv.get(`other-${i}`)),
+      );
+      for (const r of results) {
+        expect(r.status).toBe('rejected');
+        expect(isStowageError(r.status === 'rejected' ? r.reason : undefined, 'TIMEOUT')).toBe(
+          true,
+        );
+      }
+      expect(await connections()).toBe(2);
+    } finally {
+      await lock.release();
+    }
+    await Promise.all(blocked);
+    expect(await storage.kv.get<number>('locked')).toBeGreaterThan(0);
+    expect(await connections()).toBeLessThanOrEqual(2);
+  });
+
+  it('statementTimeoutMs cancels a statement on the server and reports TimeoutError', async () => {
+    const short = fx.open({ statementTimeoutMs: 200 });
+    await short.kv.set('slow', 0);
+    const lock = await lockEntry('slow');
+    try {
+      const error = await short.kv.set('slow', 1).catch((e: unknown) => e);
+      expect(isStowageError(error, 'TIMEOUT')).toBe(true);
+      expect(((error as Error).cause as { code?: string }).code).toBe('57014');
+    } finally {
+      await lock.release();
+    }
+    expect(await short.kv.get('slow')).toBe(0);
+  });
+});
