@@ -1,0 +1,112 @@
+import { ConfigError } from '@stowage/core';
+import type { SqliteDatabase } from './database.js';
+import { ADAPTER } from './errors.js';
+
+/** The adapter's table names for one namespace. */
+export interface Tables {
+  meta: string;
+  sessions: string;
+  labels: string;
+  messages: string;
+  idempotency: string;
+  kv: string;
+}
+
+/** Table names for a validated namespace (letters, digits and `_`, so safe to splice into SQL). */
+export function tablesFor(namespace: string): Tables {
+  return {
+    meta: `${namespace}_meta`,
+    sessions: `${namespace}_sessions`,
+    labels: `${namespace}_session_labels`,
+    messages: `${namespace}_messages`,
+    idempotency: `${namespace}_idempotency`,
+    kv: `${namespace}_kv`,
+  };
+}
+
+/**
+ * Schema versions in order; entry `i` moves the schema from version `i` to `i + 1`. Entries are
+ * never edited once released: a change is a new entry. The `id` and `key` columns keep SQLite's
+ * default BINARY collation on purpose: it compares UTF-8 bytes, the code-point order listings
+ * promise, so their indexes serve paging and prefix scans directly.
+ */
+const MIGRATIONS: ((t: Tables) => string)[] = [
+  (t) => `
+    CREATE TABLE ${t.sessions} (
+      id TEXT PRIMARY KEY NOT NULL,
+      state TEXT NOT NULL,
+      labels TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      expires_at INTEGER,
+      max_expires_at INTEGER,
+      msg_head INTEGER NOT NULL DEFAULT 0,
+      msg_next INTEGER NOT NULL DEFAULT 0,
+      data TEXT NOT NULL
+    );
+    CREATE INDEX ${t.sessions}_created ON ${t.sessions} (created_at, id);
+    CREATE INDEX ${t.sessions}_state ON ${t.sessions} (state);
+    CREATE INDEX ${t.sessions}_updated ON ${t.sessions} (updated_at);
+    CREATE INDEX ${t.sessions}_expires ON ${t.sessions} (expires_at) WHERE expires_at IS NOT NULL;
+    CREATE TABLE ${t.labels} (
+      session_id TEXT NOT NULL,
+      name TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (session_id, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX ${t.labels}_lookup ON ${t.labels} (name, value, session_id);
+    CREATE TABLE ${t.messages} (
+      session_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      body TEXT NOT NULL,
+      PRIMARY KEY (session_id, seq)
+    );
+    CREATE TABLE ${t.idempotency} (
+      session_id TEXT NOT NULL,
+      key TEXT NOT NULL,
+      PRIMARY KEY (session_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE ${t.kv} (
+      key TEXT PRIMARY KEY NOT NULL,
+      value TEXT NOT NULL,
+      expires_at INTEGER
+    );
+    CREATE INDEX ${t.kv}_expires ON ${t.kv} (expires_at) WHERE expires_at IS NOT NULL;
+  `,
+];
+
+/** The schema version this release writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the namespace's tables to `SCHEMA_VERSION`. Runs in one `BEGIN IMMEDIATE` transaction,
+ * so processes opening the same new file at the same moment queue up and only the first one
+ * creates the tables. A file written by a newer release is refused rather than misread.
+ */
+export function migrate(db: SqliteDatabase, tables: Tables): void {
+  const run = db.transaction(() => {
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS ${tables.meta} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL, expires_at INTEGER)`,
+    );
+    const row = db.prepare(`SELECT value FROM ${tables.meta} WHERE key = 'schema_version'`).get() as
+      | { value: string }
+      | undefined;
+    const current = row ? Number(row.value) : 0;
+    if (current > SCHEMA_VERSION) {
+      throw new ConfigError(
+        `SQLite tables ${tables.sessions}... have schema version ${current}, newer than this @stowage/adapter-sqlite understands (${SCHEMA_VERSION}); upgrade the package`,
+        { adapter: ADAPTER },
+      );
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++)
+      db.exec((MIGRATIONS[v] as (t: Tables) => string)(tables));
+    if (current !== SCHEMA_VERSION) {
+      db.prepare(
+        `INSERT INTO ${tables.meta} (key, value) VALUES ('schema_version', ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      ).run(String(SCHEMA_VERSION));
+    }
+  });
+  run.immediate();
+}

@@ -1,0 +1,109 @@
+import { CorruptionError, isExpired, type StoredSession } from '@stowage/core';
+import type { SqliteDatabase, SqliteStatement } from './database.js';
+import { ADAPTER } from './errors.js';
+import type { Tables } from './schema.js';
+
+/** A sessions row as the session columns select it. */
+export interface SessionRow {
+  id: string;
+  state: string;
+  labels: string;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number | null;
+  maxExpiresAt: number | null;
+  data: string;
+}
+
+/** The columns of a `SessionRow`, for `SELECT` lists over the sessions table aliased `s`. */
+export const SESSION_COLUMNS =
+  's.id, s.state, s.labels, s.version, s.created_at AS createdAt, s.updated_at AS updatedAt, s.expires_at AS expiresAt, s.max_expires_at AS maxExpiresAt, s.data';
+
+const STATEMENT_CACHE_LIMIT = 256;
+
+/**
+ * One open database with the statements every driver shares, prepared once. Statements whose
+ * text depends on the query (listing filters) are prepared on first use and cached.
+ */
+export class Store {
+  readonly db: SqliteDatabase;
+  readonly tables: Tables;
+  private readonly cache = new Map<string, SqliteStatement>();
+  private readonly deleteMessages: SqliteStatement;
+  private readonly deleteIdempotency: SqliteStatement;
+  private readonly deleteSessionLabels: SqliteStatement;
+  private readonly deleteSession: SqliteStatement;
+  private readonly insertLabel: SqliteStatement;
+
+  constructor(db: SqliteDatabase, tables: Tables) {
+    this.db = db;
+    this.tables = tables;
+    const t = tables;
+    this.deleteMessages = db.prepare(`DELETE FROM ${t.messages} WHERE session_id = ?`);
+    this.deleteIdempotency = db.prepare(`DELETE FROM ${t.idempotency} WHERE session_id = ?`);
+    this.deleteSessionLabels = db.prepare(`DELETE FROM ${t.labels} WHERE session_id = ?`);
+    this.deleteSession = db.prepare(`DELETE FROM ${t.sessions} WHERE id = ?`);
+    this.insertLabel = db.prepare(
+      `INSERT INTO ${t.labels} (session_id, name, value) VALUES (?, ?, ?)`,
+    );
+  }
+
+  /** A statement for SQL built at run time, prepared once per distinct text. */
+  statement(sql: string): SqliteStatement {
+    let stmt = this.cache.get(sql);
+    if (!stmt) {
+      // Filter combinations are few in practice; the cap only bounds a pathological caller.
+      if (this.cache.size >= STATEMENT_CACHE_LIMIT) this.cache.clear();
+      stmt = this.db.prepare(sql);
+      this.cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** Deletes a session row with its labels, messages and idempotency keys. Call inside a transaction. */
+  removeSession(id: string): boolean {
+    this.deleteMessages.run(id);
+    this.deleteIdempotency.run(id);
+    this.deleteSessionLabels.run(id);
+    return this.deleteSession.run(id).changes > 0;
+  }
+
+  /** Replaces the label rows of a session. Call inside a transaction. */
+  writeLabels(id: string, labels: Record<string, string>, replace: boolean): void {
+    if (replace) this.deleteSessionLabels.run(id);
+    for (const name in labels) this.insertLabel.run(id, name, labels[name]);
+  }
+}
+
+/** Converts a row to the adapter contract's `StoredSession`. */
+export function toStored(row: SessionRow): StoredSession {
+  let labels: Record<string, string>;
+  try {
+    labels = JSON.parse(row.labels) as Record<string, string>;
+  } catch (error) {
+    throw new CorruptionError(`Labels of session ${JSON.stringify(row.id)} are not JSON`, {
+      adapter: ADAPTER,
+      cause: error,
+    });
+  }
+  return {
+    id: row.id,
+    data: row.data,
+    state: row.state,
+    labels,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    expiresAt: row.expiresAt,
+    maxExpiresAt: row.maxExpiresAt,
+  };
+}
+
+/** Whether a row is present and not expired at `now`. */
+export function isLive<R extends { expiresAt: number | null }>(
+  row: R | undefined,
+  now: number,
+): row is R {
+  return row !== undefined && !isExpired(row.expiresAt, now);
+}
