@@ -64,4 +64,5 @@ for (const item of page.items) {
   );
 }
 
+console.log(`Stored at ${url}; run again to continue the conversation.`);
 await storage.close();

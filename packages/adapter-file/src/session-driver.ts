@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import {
   type AdapterSessionFilter,
+  assertVersion,
   type CallContext,
-  ConflictError,
   CorruptionError,
   clampExpiry,
   compareListPosition,
   isExpired,
   matchesFilter,
-  resolveExpiry,
+  nextSession,
   type SessionDriver,
   type SessionWrite,
   type StoredSession,
@@ -33,14 +33,6 @@ function newLog(): SessionRecord['log'] {
   return { inc: randomBytes(8).toString('hex'), seg: 0, count: 0, bytes: 0, total: 0 };
 }
 
-function checkVersion(w: SessionWrite, current: SessionRecord | undefined): void {
-  if (w.expectedVersion === undefined) return;
-  const found = current?.version ?? 0;
-  if (w.expectedVersion !== found || (w.expectedVersion === 0 && current)) {
-    throw new ConflictError(w.id, w.expectedVersion, found, { adapter: ADAPTER });
-  }
-}
-
 /**
  * A conditional save that a plain read already shows to be stale fails without taking the
  * file lock: the session had another version at that moment, so the failure is as correct as
@@ -53,30 +45,18 @@ function save(store: FileStore, w: SessionWrite, now: number): Promise<StoredSes
     if (expected === undefined) return;
     // A commit by this process while the save waited is the cheapest proof of staleness.
     const committed = store.commits.since(w.id, marker);
-    if (committed !== undefined && committed !== expected) {
-      throw new ConflictError(w.id, expected, committed, { adapter: ADAPTER });
-    }
-    checkVersion(w, live(await store.readSession(w.id), now));
+    if (committed !== undefined) assertVersion(w.id, expected, committed, ADAPTER);
+    assertVersion(w.id, expected, live(await store.readSession(w.id), now)?.version ?? 0, ADAPTER);
   };
   return store.withSessionLock(w.id, () => saveLocked(store, w, now), precheck);
 }
 
 async function saveLocked(store: FileStore, w: SessionWrite, now: number): Promise<StoredSession> {
   const current = live(await store.readSession(w.id), now);
-  checkVersion(w, current);
+  assertVersion(w.id, w.expectedVersion, current?.version ?? 0, ADAPTER);
   // Messages of an expired or half-deleted predecessor must not leak into a new session.
   if (!current) await store.removeMessages(w.id);
-  const record: SessionRecord = {
-    id: w.id,
-    data: w.data,
-    state: w.state,
-    labels: { ...w.labels },
-    version: (current?.version ?? 0) + 1,
-    createdAt: current?.createdAt ?? now,
-    updatedAt: now,
-    ...resolveExpiry(w, current),
-    log: current?.log ?? newLog(),
-  };
+  const record: SessionRecord = { ...nextSession(w, current, now), log: current?.log ?? newLog() };
   await store.writeSession(record);
   store.commits.note(record.id, record.version);
   return toStored(record);
@@ -139,9 +119,7 @@ export function sessionDriver(store: FileStore): SessionDriver {
       if (expectedVersion === undefined) return deleteLocked(store, id, now);
       return store.withSessionLock(id, async () => {
         const current = live(await store.readSession(id), now);
-        if ((current?.version ?? 0) !== expectedVersion) {
-          throw new ConflictError(id, expectedVersion, current?.version ?? 0, { adapter: ADAPTER });
-        }
+        assertVersion(id, expectedVersion, current?.version ?? 0, ADAPTER);
         if (!current) return false;
         await store.removeSession(id);
         return true;

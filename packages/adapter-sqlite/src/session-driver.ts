@@ -1,6 +1,6 @@
 import {
+  assertVersion,
   type CallContext,
-  ConflictError,
   clampExpiry,
   resolveExpiry,
   type SessionDriver,
@@ -46,13 +46,7 @@ export function sessionDriver(store: Store, guard: Guard): SessionDriver {
   const apply = (w: SessionWrite, now: number): StoredSession => {
     const row = selectCurrent.get(w.id) as CurrentRow | undefined;
     const current = isLive(row, now) ? row : undefined;
-    const found = current ? current.version : 0;
-    if (
-      w.expectedVersion !== undefined &&
-      (w.expectedVersion !== found || (w.expectedVersion === 0 && current))
-    ) {
-      throw new ConflictError(w.id, w.expectedVersion, found, { adapter: ADAPTER });
-    }
+    assertVersion(w.id, w.expectedVersion, current ? current.version : 0, ADAPTER);
     const labels = JSON.stringify(w.labels);
     const expiry = resolveExpiry(w, current);
     if (current) {
@@ -75,9 +69,7 @@ export function sessionDriver(store: Store, guard: Guard): SessionDriver {
   const deleteOne = db.transaction((id: string, expected: number | undefined, now: number) => {
     const row = selectCurrent.get(id) as CurrentRow | undefined;
     const live = isLive(row, now);
-    if (expected !== undefined && (live ? row.version : 0) !== expected) {
-      throw new ConflictError(id, expected, live ? row.version : 0, { adapter: ADAPTER });
-    }
+    assertVersion(id, expected, live ? row.version : 0, ADAPTER);
     if (row) store.removeSession(id);
     return live;
   });

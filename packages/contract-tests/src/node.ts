@@ -1,12 +1,5 @@
 import { after, before, describe, it } from 'node:test';
-import {
-  casesByGroup,
-  closeGroup,
-  type GroupFixture,
-  missingRequirement,
-  openGroup,
-  runCase,
-} from './harness.js';
+import { declareContract } from './declare.js';
 import type { AdapterContractOptions } from './types.js';
 
 /**
@@ -23,30 +16,15 @@ import type { AdapterContractOptions } from './types.js';
  * ```
  */
 export function describeAdapterContract(options: AdapterContractOptions): void {
-  describe(`${options.name} adapter contract`, () => {
-    for (const [group, cases] of casesByGroup(options)) {
-      describe(group, () => {
-        let fixture: GroupFixture | undefined;
-        before(async () => {
-          fixture = await openGroup(options);
-        });
-        after(async () => {
-          if (fixture) await closeGroup(fixture);
-        });
-        for (const c of cases) {
-          it(c.name, async (t) => {
-            const ready = fixture as GroupFixture;
-            const missing = missingRequirement(c, ready);
-            if (missing) {
-              t.skip(`needs ${missing}`);
-              return;
-            }
-            await runCase(c, ready, options);
-          });
-        }
-      });
-    }
-  });
+  declareContract(
+    {
+      describe,
+      beforeAll: before,
+      afterAll: after,
+      it: (name, body) => it(name, (t) => body((reason) => t.skip(reason))),
+    },
+    options,
+  );
 }
 
 export type { AdapterContractOptions, BackendInspector } from './types.js';

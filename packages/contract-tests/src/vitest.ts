@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import {
-  casesByGroup,
-  closeGroup,
-  type GroupFixture,
-  missingRequirement,
-  openGroup,
-  runCase,
-} from './harness.js';
+import { declareContract } from './declare.js';
 import type { AdapterContractOptions } from './types.js';
 
 /**
@@ -23,30 +16,15 @@ import type { AdapterContractOptions } from './types.js';
  * ```
  */
 export function describeAdapterContract(options: AdapterContractOptions): void {
-  describe(`${options.name} adapter contract`, () => {
-    for (const [group, cases] of casesByGroup(options)) {
-      describe(group, () => {
-        let fixture: GroupFixture | undefined;
-        beforeAll(async () => {
-          fixture = await openGroup(options);
-        });
-        afterAll(async () => {
-          if (fixture) await closeGroup(fixture);
-        });
-        for (const c of cases) {
-          it(c.name, async (ctx) => {
-            const ready = fixture as GroupFixture;
-            const missing = missingRequirement(c, ready);
-            if (missing) {
-              ctx.skip(`needs ${missing}`);
-              return;
-            }
-            await runCase(c, ready, options);
-          });
-        }
-      });
-    }
-  });
+  declareContract(
+    {
+      describe,
+      beforeAll,
+      afterAll,
+      it: (name, body) => it(name, (ctx) => body((reason) => ctx.skip(reason))),
+    },
+    options,
+  );
 }
 
 export type { AdapterContractOptions, BackendInspector } from './types.js';

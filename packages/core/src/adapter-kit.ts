@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { ConflictError, ValidationError } from './errors.js';
 import type { AdapterSessionFilter, ListPosition, SessionWrite, StoredSession } from './types.js';
 
 /** Whether an item with this expiry is expired at `now` (expiry is exclusive: at `expiresAt` it is gone). */
@@ -113,4 +113,41 @@ export function prefixUpperBound(prefix: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Enforces a write's optimistic-concurrency condition: with `expected` set, the live version
+ * found (0 when there is no live session) must equal it, or the call fails with `ConflictError`.
+ */
+export function assertVersion(
+  id: string,
+  expected: number | undefined,
+  found: number,
+  adapter: string,
+): void {
+  if (expected !== undefined && expected !== found) {
+    throw new ConflictError(id, expected, found, { adapter });
+  }
+}
+
+/**
+ * The session a write stores over the live session it replaces (or none): version + 1,
+ * `createdAt` kept, `updatedAt = now`, expiry from `resolveExpiry`. The version check is the
+ * caller's (`assertVersion`), done atomically with storing the result.
+ */
+export function nextSession(
+  write: SessionWrite,
+  current: StoredSession | null | undefined,
+  now: number,
+): StoredSession {
+  return {
+    id: write.id,
+    data: write.data,
+    state: write.state,
+    labels: { ...write.labels },
+    version: (current?.version ?? 0) + 1,
+    createdAt: current?.createdAt ?? now,
+    updatedAt: now,
+    ...resolveExpiry(write, current),
+  };
 }

@@ -1,10 +1,12 @@
 export {
+  assertVersion,
   clampExpiry,
   compareIds,
   compareListPosition,
   isCounterText,
   isExpired,
   matchesFilter,
+  nextSession,
   parseCounter,
   prefixUpperBound,
   resolveExpiry,

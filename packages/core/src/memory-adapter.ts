@@ -1,14 +1,15 @@
 import {
+  assertVersion,
   clampExpiry,
   compareIds,
   compareListPosition,
   isExpired,
   matchesFilter,
+  nextSession,
   parseCounter,
-  resolveExpiry,
   sliceRange,
 } from './adapter-kit.js';
-import { ConflictError, NotFoundError, ValidationError } from './errors.js';
+import { NotFoundError, ValidationError } from './errors.js';
 import type {
   AdapterKeysQuery,
   AdapterListQuery,
@@ -79,29 +80,13 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
     }
     return e;
   };
-  const check = (w: SessionWrite, current: StoredSession | undefined): void => {
-    if (w.expectedVersion === undefined) return;
-    const found = current?.version ?? 0;
-    if (w.expectedVersion !== found || (w.expectedVersion === 0 && current)) {
-      throw new ConflictError(w.id, w.expectedVersion, found, { adapter: ADAPTER });
-    }
-  };
   const apply = (
     w: SessionWrite,
     current: StoredSession | undefined,
     now: number,
   ): StoredSession => {
     if (!current) logs.delete(w.id);
-    const stored: StoredSession = {
-      id: w.id,
-      data: w.data,
-      state: w.state,
-      labels: { ...w.labels },
-      version: (current?.version ?? 0) + 1,
-      createdAt: current?.createdAt ?? now,
-      updatedAt: now,
-      ...resolveExpiry(w, current),
-    };
+    const stored = nextSession(w, current, now);
     sessions.set(w.id, stored);
     return copy(stored);
   };
@@ -126,19 +111,19 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
     },
     async save(write, { now }) {
       const current = live(write.id, now);
-      check(write, current);
+      assertVersion(write.id, write.expectedVersion, current?.version ?? 0, ADAPTER);
       return apply(write, current, now);
     },
     async saveMany(writes, { now }) {
       const currents = writes.map((w) => live(w.id, now));
-      for (const [i, w] of writes.entries()) check(w, currents[i]);
+      for (const [i, w] of writes.entries()) {
+        assertVersion(w.id, w.expectedVersion, currents[i]?.version ?? 0, ADAPTER);
+      }
       return writes.map((w, i) => apply(w, currents[i], now));
     },
     async delete(id, expectedVersion, { now }) {
       const current = live(id, now);
-      if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion) {
-        throw new ConflictError(id, expectedVersion, current?.version ?? 0, { adapter: ADAPTER });
-      }
+      assertVersion(id, expectedVersion, current?.version ?? 0, ADAPTER);
       return current ? remove(id) : false;
     },
     async deleteMany(ids, { now }) {
