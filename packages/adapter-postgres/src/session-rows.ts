@@ -49,7 +49,7 @@ export class Params {
   /** The values, in `$n` order. */
   readonly values: unknown[] = [];
 
-  /** Adds a value and returns its placeholder. */
+  /** Adds a value and returns its `$n` parameter reference. */
   add(value: unknown): string {
     this.values.push(value);
     return `$${this.values.length}`;
