@@ -31,6 +31,13 @@ export interface RuntimeSettings {
 
 const claimed = new WeakSet<StowageAdapter>();
 
+/** A call waiting for its adapter, with the moment (performance.now) its deadline passes. */
+interface PendingCall {
+  op: string;
+  deadline: number;
+  reject: (error: TimeoutError) => void;
+}
+
 /**
  * Runs adapter calls: opens the adapter once (lazily, again after a failed open), puts a
  * deadline on every call, turns foreign errors into `StowageError`s that name the adapter,
@@ -42,6 +49,8 @@ export class AdapterRuntime {
   private inFlight = 0;
   private drained: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  private readonly pending = new Set<PendingCall>();
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly resolve: () => Promise<StowageAdapter>,
@@ -126,27 +135,54 @@ export class AdapterRuntime {
     return this.opening;
   }
 
+  // One ticker per storage enforces every call's deadline: a timer per call cost more than the
+  // rest of the facade's work put together. A call fails at most one tick after its deadline.
   private withDeadline<T>(op: string, task: () => Promise<T>): Promise<T> {
-    const ms = this.settings.timeoutMs;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new TimeoutError(`${op} did not finish within ${ms} ms`, ms, { adapter: this.name }),
-          ),
-        ms,
-      );
+      const call: PendingCall = {
+        op,
+        deadline: performance.now() + this.settings.timeoutMs,
+        reject,
+      };
+      this.pending.add(call);
+      this.ticker ??= this.startTicker();
       task().then(
         (value) => {
-          clearTimeout(timer);
+          this.pending.delete(call);
           resolve(value);
         },
         (error: unknown) => {
-          clearTimeout(timer);
+          this.pending.delete(call);
           reject(error);
         },
       );
     });
+  }
+
+  private startTicker(): NodeJS.Timeout {
+    const ms = this.settings.timeoutMs;
+    const ticker = setInterval(
+      () => {
+        const now = performance.now();
+        for (const call of this.pending) {
+          if (call.deadline > now) continue;
+          this.pending.delete(call);
+          call.reject(
+            new TimeoutError(`${call.op} did not finish within ${ms} ms`, ms, {
+              adapter: this.name,
+            }),
+          );
+        }
+        if (this.pending.size === 0) {
+          clearInterval(ticker);
+          this.ticker = undefined;
+        }
+      },
+      Math.max(1, Math.min(250, Math.ceil(ms / 10))),
+    );
+    // Pending I/O keeps the process alive; the ticker alone must not.
+    ticker.unref();
+    return ticker;
   }
 
   private normalize(error: unknown, op: string): StowageError {
