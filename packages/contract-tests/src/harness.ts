@@ -69,9 +69,12 @@ export function missingRequirement(
             : adapter[need] !== undefined;
     if (!ok) return need;
   }
-  // A group's own kind of data is implied; every group but kv also works through sessions.
+  // A group's own kind of data is implied; every group but kv, queues and pubsub also works
+  // through sessions.
   if (c.group === 'messages' && !adapter.messages) return 'messages';
   if (c.group === 'kv') return adapter.kv ? undefined : 'kv';
+  if (c.group === 'queues') return adapter.queues ? undefined : 'queues';
+  if (c.group === 'pubsub') return adapter.pubsub ? undefined : 'pubsub';
   if (!adapter.sessions) return 'sessions';
   return undefined;
 }

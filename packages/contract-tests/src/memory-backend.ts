@@ -32,6 +32,8 @@ export function memoryBackend(): MemoryBackend {
     ...(inner.sessions ? { sessions: inner.sessions } : {}),
     ...(inner.messages ? { messages: inner.messages } : {}),
     ...(inner.kv ? { kv: inner.kv } : {}),
+    ...(inner.queues ? { queues: inner.queues } : {}),
+    ...(inner.pubsub ? { pubsub: inner.pubsub } : {}),
     async open(context) {
       opening ??= inner.open?.(context) ?? Promise.resolve();
       await opening;

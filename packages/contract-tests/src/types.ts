@@ -61,7 +61,15 @@ export interface CaseContext {
 }
 
 /** The kinds of data a case needs the adapter to store. */
-export type Requirement = 'sessions' | 'messages' | 'kv' | 'inspector' | 'atomicBatch' | 'sweep';
+export type Requirement =
+  | 'sessions'
+  | 'messages'
+  | 'kv'
+  | 'queues'
+  | 'pubsub'
+  | 'inspector'
+  | 'atomicBatch'
+  | 'sweep';
 
 /** One conformance case. */
 export interface ContractCase {

@@ -48,6 +48,19 @@ const EXPECTED_FAILURES: Record<keyof typeof BREAKAGES, string[]> = {
     'list / deleteWhere removes the messages of the sessions it deletes',
     'ttl / an expired session has no messages: range is empty, length 0, append is NotFound',
   ],
+  'hands a leased job to a second worker': [
+    'queues / 50 concurrent dequeues of 20 jobs hand out 20 distinct jobs, each to one worker',
+  ],
+  'never redelivers after the visibility timeout': [
+    'queues / an unacked job is hidden for its visibility timeout, then redelivered with attempts + 1',
+    'queues / a job whose last lease runs out moves to the dead-letter list instead of being redelivered',
+  ],
+  'accepts a stale lease token': [
+    'queues / a stale ack, nack or extend after redelivery is a LEASE_LOST error and leaves the new delivery alone',
+  ],
+  'delivers to one subscriber per channel': [
+    'pubsub / a message reaches every subscriber of its channel, in this storage and another',
+  ],
   'returns getMany results in storage order': [
     'batch / getMany keeps input order and returns null for missing ids',
   ],

@@ -1,4 +1,12 @@
-import type { KvDriver, MessageDriver, SessionDriver, StowageAdapter } from '@stowage/core';
+import type {
+  KvDriver,
+  LeasedJob,
+  MessageDriver,
+  PubSubDriver,
+  QueueDriver,
+  SessionDriver,
+  StowageAdapter,
+} from '@stowage/core';
 import { type MemoryBackend, memoryBackend } from '../src/index.js';
 
 /** Replacement driver methods for one deliberately broken adapter. */
@@ -6,6 +14,8 @@ export interface Breakage {
   sessions?: (base: SessionDriver) => Partial<SessionDriver>;
   messages?: (base: MessageDriver) => Partial<MessageDriver>;
   kv?: (base: KvDriver) => Partial<KvDriver>;
+  queues?: (base: QueueDriver) => Partial<QueueDriver>;
+  pubsub?: (base: PubSubDriver) => Partial<PubSubDriver>;
   /** Capability flags to claim, whatever the adapter really does. */
   claims?: Partial<StowageAdapter['capabilities']>;
 }
@@ -17,14 +27,18 @@ export function brokenBackend(breakage: Breakage): MemoryBackend {
     inspect: backend.inspect,
     async create() {
       const view = await backend.create();
-      const { sessions, messages, kv } = view;
-      if (!sessions || !messages || !kv) throw new Error('the memory adapter stores everything');
+      const { sessions, messages, kv, queues, pubsub } = view;
+      if (!sessions || !messages || !kv || !queues || !pubsub) {
+        throw new Error('the memory adapter stores everything');
+      }
       return {
         ...view,
         capabilities: { ...view.capabilities, ...breakage.claims },
         sessions: { ...sessions, ...breakage.sessions?.(sessions) },
         messages: { ...messages, ...breakage.messages?.(messages) },
         kv: { ...kv, ...breakage.kv?.(kv) },
+        queues: { ...queues, ...breakage.queues?.(queues) },
+        pubsub: { ...pubsub, ...breakage.pubsub?.(pubsub) },
       };
     },
   };
@@ -51,6 +65,9 @@ function globMatcher(prefix: string): RegExp {
     .join('');
   return new RegExp(`^${body}`, 'u');
 }
+
+// Channels that already have a listener, shared by every instance of the one-listener backend.
+const listenedChannels = new Set<string>();
 
 /** Every deliberately broken adapter, with the contract promise it breaks. */
 export const BREAKAGES: Record<string, Breakage> = {
@@ -157,5 +174,51 @@ export const BREAKAGES: Record<string, Breakage> = {
         return found.sort((a, b) => (a === null ? 1 : b === null ? -1 : 0));
       },
     }),
+  },
+  'hands a leased job to a second worker': {
+    queues: (base) => {
+      // A read-then-lease race: a worker that finds nothing ready gets the last job handed out.
+      let last: LeasedJob | undefined;
+      return {
+        async dequeue(queue, options, ctx) {
+          const jobs = await base.dequeue(queue, options, ctx);
+          if (jobs.length === 0 && last) return [last];
+          last = jobs[0] ?? last;
+          return jobs;
+        },
+      };
+    },
+  },
+  'never redelivers after the visibility timeout': {
+    queues: (base) => ({
+      dequeue: (queue, options, ctx) =>
+        base.dequeue(queue, { ...options, visibleUntil: Number.POSITIVE_INFINITY }, ctx),
+    }),
+  },
+  'accepts a stale lease token': {
+    queues: (base) => {
+      // Acks whatever delivery currently holds the job, the bug of keying acks by job id only.
+      const tokens = new Map<string, string>();
+      return {
+        async dequeue(queue, options, ctx) {
+          const jobs = await base.dequeue(queue, options, ctx);
+          for (const job of jobs) tokens.set(`${queue}\u0000${job.id}`, job.token);
+          return jobs;
+        },
+        ack: (queue, jobId, token, ctx) =>
+          base.ack(queue, jobId, tokens.get(`${queue}\u0000${jobId}`) ?? token, ctx),
+      };
+    },
+  },
+  'delivers to one subscriber per channel': {
+    pubsub: (base) => {
+      return {
+        async subscribe(channel, listener, ctx) {
+          if (listenedChannels.has(channel)) return async () => {};
+          listenedChannels.add(channel);
+          return base.subscribe(channel, listener, ctx);
+        },
+      };
+    },
   },
 };

@@ -13,6 +13,7 @@ export type StowageErrorCode =
   | 'CORRUPTION'
   | 'CONFIG'
   | 'CLOSED'
+  | 'LEASE_LOST'
   | 'BACKEND';
 
 /** Options shared by every Stowage error constructor. */
@@ -173,6 +174,29 @@ export class ClosedError extends StowageError {
   constructor(message = 'Storage is closed', options?: StowageErrorOptions) {
     super('CLOSED', message, options);
     this.name = 'ClosedError';
+  }
+}
+
+/**
+ * A queue job was acknowledged, rejected or extended through a delivery that no longer owns it:
+ * its lease ended (and the job may have gone to another worker) or it was already settled.
+ * Nothing was changed.
+ */
+export class LeaseLostError extends StowageError {
+  /** The queue of the job. */
+  readonly queue: string;
+  /** The job whose lease was lost. */
+  readonly jobId: string;
+
+  constructor(queue: string, jobId: string, options?: StowageErrorOptions) {
+    super(
+      'LEASE_LOST',
+      `The lease on job ${JSON.stringify(jobId)} of queue ${JSON.stringify(queue)} has ended or belongs to another delivery`,
+      options,
+    );
+    this.name = 'LeaseLostError';
+    this.queue = queue;
+    this.jobId = jobId;
   }
 }
 

@@ -24,6 +24,7 @@ export {
   ConnectionError,
   CorruptionError,
   isStowageError,
+  LeaseLostError,
   NotFoundError,
   PayloadTooLargeError,
   redactUrl,
@@ -37,6 +38,21 @@ export { toJsonText } from './json.js';
 export { type KeysQuery, KvApi, type KvSetOptions } from './kv.js';
 export { type MemoryAdapterOptions, memoryAdapter } from './memory-adapter.js';
 export { type AppendOptions, MAX_APPEND_BATCH, MessagesApi } from './messages.js';
+export type {
+  MessageContext,
+  MessageHandler,
+  SubscriberErrorHandler,
+} from './pubsub.js';
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_VISIBILITY_MS,
+  type DeadLetter,
+  type DequeueOptions,
+  type EnqueueOptions,
+  type Job,
+  MAX_ATTEMPTS_LIMIT,
+  Queue,
+} from './queues.js';
 export type { OperationEvent } from './runtime.js';
 export {
   DEFAULT_PAGE_SIZE,

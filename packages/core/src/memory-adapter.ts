@@ -10,6 +10,8 @@ import {
   sliceRange,
 } from './adapter-kit.js';
 import { NotFoundError, ValidationError } from './errors.js';
+import { memoryPubSub } from './memory-pubsub.js';
+import { memoryQueues } from './memory-queues.js';
 import type {
   AdapterKeysQuery,
   AdapterListQuery,
@@ -45,8 +47,9 @@ const ADAPTER = 'memory';
 
 /**
  * An adapter that keeps everything in this process's memory: the default for tests and the
- * reference implementation of the contract. Batches are atomic; data is lost on exit. Expired
- * items are invisible at once and swept on a timer (one timer per adapter, not per key).
+ * reference implementation of the contract, queues and pub/sub included. Batches are atomic;
+ * data is lost on exit. Expired items are invisible at once and swept on a timer (one timer per
+ * adapter, not per key).
  *
  * @example
  * ```ts
@@ -58,6 +61,8 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
   const sessions = new Map<string, StoredSession>();
   const logs = new Map<string, MessageLog>();
   const kv = new Map<string, KvEntry>();
+  const queues = memoryQueues(ADAPTER);
+  const pubsub = memoryPubSub();
   let sweeper: NodeJS.Timeout | undefined;
 
   const live = (id: string, now: number): StoredSession | undefined => {
@@ -271,6 +276,8 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
     sessions: sessionDriver,
     messages: messageDriver,
     kv: kvDriver,
+    queues: queues.driver,
+    pubsub: pubsub.driver,
     async open({ clock }) {
       sweeper = setInterval(
         () => sweep(Number.POSITIVE_INFINITY, { now: clock.now() }),
@@ -283,9 +290,16 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
       sessions.clear();
       logs.clear();
       kv.clear();
+      queues.clear();
+      pubsub.clear();
     },
     async health() {
-      return { sessions: sessions.size, kvEntries: kv.size };
+      return {
+        sessions: sessions.size,
+        kvEntries: kv.size,
+        queuedJobs: queues.count(),
+        subscribers: pubsub.count(),
+      };
     },
     async sweep(limit, ctx) {
       return sweep(limit, ctx);

@@ -214,7 +214,13 @@ export class AdapterRuntime {
   }
 }
 
-const KIND_NAMES = { sessions: 'sessions', messages: 'messages', kv: 'key-value entries' } as const;
+const KIND_NAMES = {
+  sessions: 'sessions',
+  messages: 'messages',
+  kv: 'key-value entries',
+  queues: 'job queues',
+  pubsub: 'pub/sub channels',
+} as const;
 
 /** The adapter's driver for one kind of data, or a `CapabilityError` when it has none. */
 export function driverOf<K extends keyof typeof KIND_NAMES>(

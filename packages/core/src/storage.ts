@@ -5,6 +5,8 @@ import { Encoder } from './encoder.js';
 import { ConfigError, StowageError } from './errors.js';
 import { KvApi } from './kv.js';
 import { MessagesApi } from './messages.js';
+import { type MessageHandler, PubSubHub, type SubscriberErrorHandler } from './pubsub.js';
+import { openQueue, type Queue } from './queues.js';
 import { AdapterRuntime, nameErrors, type OperationEvent } from './runtime.js';
 import { SessionsApi } from './sessions.js';
 import type { AdapterCapabilities, Clock, JsonValue, StowageAdapter, Ttl } from './types.js';
@@ -41,6 +43,11 @@ export interface StorageOptions {
   clock?: Clock;
   /** Called after every operation with its name, adapter, duration and outcome. */
   onOperation?: (event: OperationEvent) => void;
+  /**
+   * Receives errors thrown by pub/sub handlers (and messages that fail to decode). Default:
+   * a process warning. Either way the other handlers keep running.
+   */
+  onError?: SubscriberErrorHandler;
 }
 
 /** Result of `storage.health()`. */
@@ -54,7 +61,7 @@ export interface HealthReport {
 }
 
 /**
- * The facade an application uses: sessions, messages and kv over one adapter, with
+ * The facade an application uses: sessions, messages, kv, queues and pub/sub over one adapter, with
  * validation, encoding, deadlines and retries done once for every backend.
  */
 export interface Storage {
@@ -64,6 +71,18 @@ export interface Storage {
   readonly messages: MessagesApi;
   /** Key-value entries with TTL, counters and set-if-absent. */
   readonly kv: KvApi;
+  /** The job queue `name` (validated as an id); the adapter must offer queues. */
+  queue<T = JsonValue>(name: string): Queue<T>;
+  /** Sends a JSON message to every current subscriber of `channel` (at most once each). */
+  publish<T = JsonValue>(channel: string, message: T): Promise<void>;
+  /**
+   * Calls `handler` with every message published on `channel` from the moment this resolves,
+   * until the returned function is called or the storage is closed.
+   */
+  subscribe<T = JsonValue>(
+    channel: string,
+    handler: MessageHandler<T>,
+  ): Promise<() => Promise<void>>;
   /** The adapter's name (the URL scheme until the adapter has been loaded). */
   readonly adapterName: string;
   /** The adapter's capabilities; connects first if needed. */
@@ -115,6 +134,7 @@ const optionsSchema = z
     onOperation: z
       .custom<(event: OperationEvent) => void>((v) => typeof v === 'function')
       .optional(),
+    onError: z.custom<SubscriberErrorHandler>((v) => typeof v === 'function').optional(),
   })
   .strict()
   .refine((o) => (o.adapter === undefined) !== (o.url === undefined), {
@@ -197,10 +217,15 @@ export function createStorage(
     adapter?.name ?? schemeOf(url as string),
   );
 
+  const hub = nameErrors(new PubSubHub(runtime, encoder, opts.onError), runtime);
+
   return {
     sessions: nameErrors(new SessionsApi(runtime, encoder, sessionTtl), runtime),
     messages: nameErrors(new MessagesApi(runtime, encoder), runtime),
     kv: nameErrors(new KvApi(runtime, encoder), runtime),
+    queue: <T = JsonValue>(name: string) => openQueue<T>(runtime, encoder, name),
+    publish: (channel, message) => hub.publish(channel, message),
+    subscribe: (channel, handler) => hub.subscribe(channel, handler),
     get adapterName() {
       return runtime.name;
     },
@@ -227,6 +252,10 @@ export function createStorage(
     async sweep({ limit = 1000 } = {}) {
       return runtime.run('sweep', async (a, ctx) => (a.sweep ? a.sweep(limit, ctx) : 0));
     },
-    close: () => runtime.close(),
+    async close() {
+      // Subscriptions end first: closing the adapter under them would drop them uncleanly.
+      await hub.close();
+      await runtime.close();
+    },
   };
 }

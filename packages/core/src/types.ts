@@ -279,6 +279,140 @@ export interface KvDriver {
   setIfAbsent(write: KvWrite, ctx: CallContext): Promise<boolean>;
 }
 
+/** One job to enqueue, fully computed by core. */
+export interface QueueJobWrite {
+  /** Job id, unique within its queue. */
+  id: string;
+  /** Encoded payload: JSON text produced by the storage's codec. */
+  payload: string;
+  /** Epoch ms from which the job may be dequeued. */
+  availableAt: number;
+  /** Deliveries allowed before the job moves to the dead-letter list (at least 1). */
+  maxAttempts: number;
+}
+
+/** A job handed to one worker, leased until `visibleUntil`. */
+export interface LeasedJob {
+  id: string;
+  /** Encoded payload (JSON text). */
+  payload: string;
+  /** Deliveries so far, this one included (1 on the first delivery). */
+  attempts: number;
+  maxAttempts: number;
+  /** Proves ownership of this delivery to `ack`, `nack` and `extend`; new on every delivery. */
+  token: string;
+  /** Epoch ms at which the lease ends and the job becomes deliverable again. */
+  visibleUntil: number;
+}
+
+/** A job on a queue's dead-letter list. */
+export interface DeadJob {
+  id: string;
+  /** Encoded payload (JSON text). */
+  payload: string;
+  /** Deliveries made before the job was given up. */
+  attempts: number;
+  /** Epoch ms at which the job moved to the dead-letter list. */
+  failedAt: number;
+}
+
+/** How many jobs a queue holds, by state. */
+export interface QueueSizes {
+  /** Deliverable now. */
+  ready: number;
+  /** Waiting for their `availableAt`. */
+  delayed: number;
+  /** Handed to a worker whose lease has not ended. */
+  leased: number;
+  /** On the dead-letter list. */
+  dead: number;
+}
+
+/** A page request for dead letters, ordered by `(failedAt, id)` ascending. */
+export interface AdapterDeadLetterQuery {
+  /** Maximum number of jobs to return. */
+  limit: number;
+  /** Return only jobs strictly after this position (`createdAt` holds `failedAt`). */
+  after?: ListPosition;
+}
+
+/**
+ * Queue primitives. A job is in exactly one state at `ctx.now`: delayed (`availableAt > now`),
+ * ready, leased (a delivery whose `visibleUntil > now`), or dead. A lease that has ended makes
+ * the job ready again from `visibleUntil`, or dead (with `failedAt = visibleUntil`) when its
+ * attempts have reached `maxAttempts`. Every primitive is atomic: one delivery per lease, even
+ * across processes.
+ */
+export interface QueueDriver {
+  /**
+   * Adds jobs to `queue` in the given order. A job whose id already exists in the queue (in
+   * any state) is skipped. Returns how many were added.
+   */
+  enqueue(queue: string, jobs: readonly QueueJobWrite[], ctx: CallContext): Promise<number>;
+  /**
+   * Leases up to `limit` ready jobs, oldest `availableAt` first (then enqueue order): each gets
+   * `attempts + 1`, a fresh token and `visibleUntil`. Never leases one job twice at once.
+   */
+  dequeue(
+    queue: string,
+    options: { visibleUntil: number; limit: number },
+    ctx: CallContext,
+  ): Promise<LeasedJob[]>;
+  /**
+   * Removes a leased job. Fails with `LeaseLostError` unless `token` is the job's current
+   * token and its lease has not ended at `now`.
+   */
+  ack(queue: string, jobId: string, token: string, ctx: CallContext): Promise<void>;
+  /**
+   * Ends a lease early: the job becomes available at `availableAt`, or dead (`failedAt = now`)
+   * when its attempts have reached `maxAttempts`. Returns which. Lease checks as for `ack`.
+   */
+  nack(
+    queue: string,
+    jobId: string,
+    token: string,
+    availableAt: number,
+    ctx: CallContext,
+  ): Promise<'queued' | 'dead'>;
+  /** Moves a live lease's end to `visibleUntil`. Lease checks as for `ack`. */
+  extend(
+    queue: string,
+    jobId: string,
+    token: string,
+    visibleUntil: number,
+    ctx: CallContext,
+  ): Promise<void>;
+  /** Job counts by state at `now`. */
+  size(queue: string, ctx: CallContext): Promise<QueueSizes>;
+  /** One page of dead jobs ordered by `(failedAt, id)` (ids in `compareIds` order). */
+  deadLetters(queue: string, query: AdapterDeadLetterQuery, ctx: CallContext): Promise<DeadJob[]>;
+  /**
+   * Moves the listed dead jobs back to the queue with 0 attempts, available at `now`; ids that
+   * are not dead are ignored. Returns how many moved.
+   */
+  replay(queue: string, jobIds: readonly string[], ctx: CallContext): Promise<number>;
+}
+
+/**
+ * Pub/sub primitives: at-most-once fan-out of JSON text to every current subscriber of a
+ * channel, in this process and others sharing the backend. Messages on one channel reach a
+ * listener in publish order. Nothing is stored for absent subscribers.
+ */
+export interface PubSubDriver {
+  /** Sends `message` (encoded JSON text) to every subscriber of `channel`. */
+  publish(channel: string, message: string, ctx: CallContext): Promise<void>;
+  /**
+   * Starts delivering `channel`'s messages to `listener` and resolves once messages published
+   * afterwards are sure to arrive. Each call is independent: several listeners may share a
+   * channel. Resolves to a function that stops this listener (idempotent).
+   */
+  subscribe(
+    channel: string,
+    listener: (message: string) => void,
+    ctx: CallContext,
+  ): Promise<() => Promise<void>>;
+}
+
 /** What core hands an adapter when it opens it. */
 export interface AdapterOpenContext {
   /** The storage's clock, for background work such as sweeping. */
@@ -317,6 +451,10 @@ export interface StowageAdapter {
   readonly messages?: MessageDriver;
   /** Key-value primitives. */
   readonly kv?: KvDriver;
+  /** Job queues with leases, retries and dead letters; absent if the adapter has none. */
+  readonly queues?: QueueDriver;
+  /** Publish/subscribe channels; absent if the adapter has none. */
+  readonly pubsub?: PubSubDriver;
   /** Connects. Called once, lazily, before the first operation; called again after a failure. */
   open?(context: AdapterOpenContext): Promise<void>;
   /** Releases every resource. Called once, after in-flight calls have settled. */

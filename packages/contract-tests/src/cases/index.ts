@@ -12,6 +12,9 @@ import { orderingCases } from './list-ordering.js';
 import { pagingCases } from './list-paging.js';
 import { messageCases } from './messages.js';
 import { rangeCases } from './messages-range.js';
+import { pubsubCases } from './pubsub.js';
+import { queueCases } from './queues.js';
+import { queueLeaseCases } from './queues-leases.js';
 import { sessionCases } from './sessions.js';
 import { sessionDataCases } from './sessions-data.js';
 import { ttlCases } from './ttl.js';
@@ -44,4 +47,7 @@ export const allCases: readonly ContractCase[] = [
   ...inputLimitCases,
   ...lifecycleCases,
   ...concurrencyCases,
+  ...queueCases,
+  ...queueLeaseCases,
+  ...pubsubCases,
 ];
