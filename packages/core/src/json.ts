@@ -4,17 +4,15 @@ import { ValidationError } from './errors.js';
 // every adapter refuses them the same way instead of one adapter failing late.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function describe(path: string): string {
-  return path === '' ? 'value' : path;
+/** Throws `ValidationError` when a string contains U+0000 or an unpaired surrogate. */
+export function assertStorableString(text: string, what: string): void {
+  if (UNSTORABLE.test(text)) throw unstorable(what);
 }
 
-/** Throws `ValidationError` when a string contains U+0000 or an unpaired surrogate. */
-export function assertStorableString(text: string, path: string): void {
-  if (UNSTORABLE.test(text)) {
-    throw new ValidationError(
-      `${describe(path)} contains U+0000 or an unpaired UTF-16 surrogate, which Stowage does not store`,
-    );
-  }
+function unstorable(what: string): ValidationError {
+  return new ValidationError(
+    `${what} contains U+0000 or an unpaired UTF-16 surrogate, which Stowage does not store`,
+  );
 }
 
 function isPlainObject(value: object): boolean {
@@ -28,54 +26,84 @@ function hasToJson(value: object): value is ToJson {
   return typeof (value as Partial<ToJson>).toJSON === 'function';
 }
 
-function check(value: unknown, path: string, key: string, ancestors: Set<object>): void {
-  switch (typeof value) {
-    case 'string':
-      assertStorableString(value, path);
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) {
-        throw new ValidationError(`${describe(path)} is ${value}, which JSON cannot represent`);
-      }
-      return;
-    case 'boolean':
-      return;
-    case 'object':
-      break;
-    case 'bigint':
-      throw new ValidationError(`${describe(path)} is a BigInt, which JSON cannot represent`);
-    case 'undefined':
-      throw new ValidationError(`${describe(path)} is undefined, which JSON cannot represent`);
-    default:
-      throw new ValidationError(`${describe(path)} is a ${typeof value}, which is not JSON`);
-  }
-  if (value === null) return;
-  if (ancestors.has(value)) {
-    throw new ValidationError(`${describe(path)} is a circular reference`);
-  }
-  if (hasToJson(value)) {
-    check(value.toJSON(key), path, key, ancestors);
-    return;
-  }
-  ancestors.add(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) check(value[i], `${path}[${i}]`, String(i), ancestors);
-  } else if (isPlainObject(value)) {
-    for (const name of Object.keys(value)) {
-      const child = (value as Record<string, unknown>)[name];
-      // JSON.stringify drops undefined properties; so do we, as users of JSON expect.
-      if (child === undefined) continue;
-      const childPath = path === '' ? name : `${path}.${name}`;
-      assertStorableString(name, `key of ${describe(childPath)}`);
-      check(child, childPath, name, ancestors);
+/**
+ * Walks a value once. The path of the current position is kept as a stack of segments and
+ * turned into text only when something is refused, so valid values cost no string building.
+ */
+class JsonChecker {
+  private readonly segments: (string | number)[] = [];
+  private readonly ancestors = new Set<object>();
+
+  constructor(private readonly label: string) {}
+
+  check(value: unknown, key: string): void {
+    switch (typeof value) {
+      case 'string':
+        if (UNSTORABLE.test(value)) throw unstorable(this.path());
+        return;
+      case 'number':
+        if (!Number.isFinite(value)) this.fail(`is ${value}, which JSON cannot represent`);
+        return;
+      case 'boolean':
+        return;
+      case 'object':
+        if (value === null) return;
+        this.checkObject(value, key);
+        return;
+      case 'bigint':
+        this.fail('is a BigInt, which JSON cannot represent');
+        return;
+      case 'undefined':
+        this.fail('is undefined, which JSON cannot represent');
+        return;
+      default:
+        this.fail(`is a ${typeof value}, which is not JSON`);
     }
-  } else {
-    const kind = value.constructor?.name ?? 'object';
-    throw new ValidationError(
-      `${describe(path)} is a ${kind}, which is not JSON (use plain objects and arrays)`,
-    );
   }
-  ancestors.delete(value);
+
+  private checkObject(value: object, key: string): void {
+    if (this.ancestors.has(value)) this.fail('is a circular reference');
+    if (hasToJson(value)) {
+      this.check(value.toJSON(key), key);
+      return;
+    }
+    this.ancestors.add(value);
+    const { segments } = this;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        segments.push(i);
+        this.check(value[i], String(i));
+        segments.pop();
+      }
+    } else if (isPlainObject(value)) {
+      for (const name of Object.keys(value)) {
+        const child = (value as Record<string, unknown>)[name];
+        // JSON.stringify drops undefined properties; so do we, as users of JSON expect.
+        if (child === undefined) continue;
+        segments.push(name);
+        if (UNSTORABLE.test(name)) throw unstorable(`key of ${this.path()}`);
+        this.check(child, name);
+        segments.pop();
+      }
+    } else {
+      const kind = value.constructor?.name ?? 'object';
+      this.fail(`is a ${kind}, which is not JSON (use plain objects and arrays)`);
+    }
+    this.ancestors.delete(value);
+  }
+
+  private path(): string {
+    let path = this.label;
+    for (const segment of this.segments) {
+      if (typeof segment === 'number') path += `[${segment}]`;
+      else path = path === '' ? segment : `${path}.${segment}`;
+    }
+    return path === '' ? 'value' : path;
+  }
+
+  private fail(problem: string): never {
+    throw new ValidationError(`${this.path()} ${problem}`);
+  }
 }
 
 /**
@@ -86,6 +114,6 @@ function check(value: unknown, path: string, key: string, ancestors: Set<object>
  * the way `JSON.stringify` converts them.
  */
 export function toJsonText(value: unknown, label = ''): string {
-  check(value, label, '', new Set());
+  new JsonChecker(label).check(value, '');
   return JSON.stringify(value);
 }

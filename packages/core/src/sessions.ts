@@ -98,6 +98,8 @@ export class SessionsApi {
   /**
    * Creates or replaces a session and returns it with its new version. With `expectedVersion`
    * the save is conditional and a mismatch is a `ConflictError` carrying the current version.
+   * The result's `data` is the value passed in (not read back), so its `Date`s are still
+   * `Date`s; `get` returns them as the ISO strings that were stored.
    */
   async save<T = JsonValue>(
     input: SessionInput<T>,
@@ -107,7 +109,7 @@ export class SessionsApi {
     const stored = await this.run('sessions.save', (d, ctx) =>
       d.save(this.stamp(write, ctx.now), ctx),
     );
-    return this.decode<T>(stored);
+    return withData(stored, input.data);
   }
 
   /**
@@ -129,7 +131,7 @@ export class SessionsApi {
         ctx,
       ),
     );
-    return stored.map((s) => this.decode<T>(s));
+    return stored.map((s, i) => withData(s, (items[i] as SaveManyItem<T>).data));
   }
 
   /**
@@ -343,18 +345,25 @@ export class SessionsApi {
   }
 
   private decode<T>(stored: StoredSession): Session<T> {
-    return {
-      id: stored.id,
-      data: this.encoder.decode<T>(stored.data, `session ${JSON.stringify(stored.id)}`),
-      state: stored.state,
-      labels: stored.labels,
-      version: stored.version,
-      createdAt: stored.createdAt,
-      updatedAt: stored.updatedAt,
-      expiresAt: stored.expiresAt,
-      maxExpiresAt: stored.maxExpiresAt,
-    };
+    return withData(
+      stored,
+      this.encoder.decode<T>(stored.data, `session ${JSON.stringify(stored.id)}`),
+    );
   }
+}
+
+function withData<T>(stored: StoredSession, data: T): Session<T> {
+  return {
+    id: stored.id,
+    data,
+    state: stored.state,
+    labels: stored.labels,
+    version: stored.version,
+    createdAt: stored.createdAt,
+    updatedAt: stored.updatedAt,
+    expiresAt: stored.expiresAt,
+    maxExpiresAt: stored.maxExpiresAt,
+  };
 }
 
 interface PendingExpiry {
