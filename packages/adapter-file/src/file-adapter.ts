@@ -3,6 +3,9 @@ import { ADAPTER, toStowageError } from './errors.js';
 import { kvDriver } from './kv-driver.js';
 import { messageDriver } from './message-driver.js';
 import { type FileAdapterOptions, resolveOptions } from './options.js';
+import { pubsubDriver } from './pubsub-driver.js';
+import { queueDriver } from './queue-driver.js';
+import { QueueStore } from './queue-store.js';
 import { sessionDriver } from './session-driver.js';
 import { FileStore } from './store.js';
 import { sweep } from './sweeper.js';
@@ -24,7 +27,9 @@ function guarded<T extends object>(driver: T, kind: string): T {
  * An adapter that keeps each namespace in a folder of checksummed JSON files (sessions, kv)
  * and JSONL message logs. Writes are atomic (temp file, fsync, rename, folder fsync), so a
  * crash leaves the old or the new version; several processes may share the folder (per-item
- * lock files). Batches are not atomic (`atomicBatch: false`): `saveMany` applies writes one
+ * lock files). Queues keep one file per queue, changed under the queue's lock file, so
+ * workers in several processes may share them; pub/sub reaches subscribers in this process
+ * only (same folder and namespace). Batches are not atomic (`atomicBatch: false`): `saveMany` applies writes one
  * by one and stops at the first conflict. Expired items are invisible at once and swept in
  * the background by one process at a time.
  *
@@ -38,6 +43,7 @@ function guarded<T extends object>(driver: T, kind: string): T {
 export function fileAdapter(options: FileAdapterOptions): StowageAdapter {
   const settings = resolveOptions(options);
   const store = new FileStore(settings);
+  const queueStore = new QueueStore(store);
   let sweeper: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> | undefined;
 
@@ -47,6 +53,8 @@ export function fileAdapter(options: FileAdapterOptions): StowageAdapter {
     sessions: guarded(sessionDriver(store), 'sessions'),
     messages: guarded(messageDriver(store), 'messages'),
     kv: guarded(kvDriver(store), 'kv'),
+    queues: guarded(queueDriver(queueStore), 'queues'),
+    pubsub: pubsubDriver(store.root),
     async open({ clock, timeoutMs }) {
       try {
         await store.init();

@@ -47,6 +47,8 @@ export class FileStore {
   readonly sessionsDir: string;
   readonly messagesDir: string;
   readonly kvDir: string;
+  /** One file per job queue; see `QueueStore`. */
+  readonly queuesDir: string;
   readonly locksDir: string;
   readonly durable: boolean;
   lock: LockSettings;
@@ -59,6 +61,7 @@ export class FileStore {
     this.sessionsDir = join(this.root, 'sessions');
     this.messagesDir = join(this.root, 'messages');
     this.kvDir = join(this.root, 'kv');
+    this.queuesDir = join(this.root, 'queues');
     this.locksDir = join(this.root, 'locks');
     this.durable = options.durable;
     this.lock = { timeoutMs: options.lockTimeoutMs ?? 5000, staleMs: options.staleLockMs };
@@ -66,7 +69,13 @@ export class FileStore {
 
   /** Creates the folders of the namespace. */
   async init(): Promise<void> {
-    for (const dir of [this.sessionsDir, this.messagesDir, this.kvDir, this.locksDir]) {
+    for (const dir of [
+      this.sessionsDir,
+      this.messagesDir,
+      this.kvDir,
+      this.queuesDir,
+      this.locksDir,
+    ]) {
       await mkdir(dir, { recursive: true });
     }
   }

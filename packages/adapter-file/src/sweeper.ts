@@ -47,7 +47,7 @@ async function sweepKv(store: FileStore, limit: number, now: number): Promise<nu
  * ones older than `minAgeMs` go, so a write in progress in another process keeps its file.
  */
 async function sweepLeftovers(store: FileStore, minAgeMs: number): Promise<void> {
-  for (const dir of [store.sessionsDir, store.messagesDir, store.kvDir]) {
+  for (const dir of [store.sessionsDir, store.messagesDir, store.kvDir, store.queuesDir]) {
     for (const name of await readdir(dir)) {
       if (!name.startsWith(TEMP_PREFIX)) continue;
       const path = join(dir, name);

@@ -30,4 +30,25 @@ describe('README', () => {
     const { stdout } = await promisify(execFile)(process.execPath, [script], { cwd: packageDir });
     expect(JSON.parse(stdout)).toEqual([{ role: 'user', text: 'Hi' }]);
   });
+
+  /** Runs the first ts block under `heading` against the built package and returns its stdout. */
+  async function runSection(heading: string): Promise<string> {
+    const readme = await readFile(join(packageDir, 'README.md'), 'utf8');
+    const example = new RegExp(`## ${heading}\\s+\`\`\`ts\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+    expect(example, heading).toBeDefined();
+    await writeFile(script, (example as string).replace("'./data'", JSON.stringify(dir)));
+    const { stdout } = await promisify(execFile)(process.execPath, [script], { cwd: packageDir });
+    return stdout;
+  }
+
+  it('queues example enqueues, leases and acks a job, leaving the queue empty', async () => {
+    const stdout = await runSection('Queues');
+    expect(stdout).toContain('ready: 0');
+    expect(stdout).toContain('leased: 0');
+  });
+
+  it('pub/sub example delivers the published message to its subscriber', async () => {
+    const stdout = await runSection('Pub/sub');
+    expect(stdout).toContain("got { id: 7, status: 'paid' }");
+  });
 });

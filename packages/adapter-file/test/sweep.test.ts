@@ -47,12 +47,16 @@ describe('sweeping', () => {
     await writeFile(join(kvDir, '.tmp-old'), 'half a write');
     await writeFile(join(kvDir, '.tmp-new'), 'a write in progress');
     await mkdir(join(dir, 'tmp', 'messages', '.tmp-tree'));
+    const queuesDir = join(dir, 'tmp', 'queues');
+    await writeFile(join(queuesDir, '.tmp-queue'), 'half a queue write');
     const old = new Date(Date.now() - 60_000);
     await utimes(join(kvDir, '.tmp-old'), old, old);
     await utimes(join(dir, 'tmp', 'messages', '.tmp-tree'), old, old);
+    await utimes(join(queuesDir, '.tmp-queue'), old, old);
     await storage.sweep();
     expect((await readdir(kvDir)).sort()).toEqual(['.tmp-new', expect.stringMatching(/\.json$/)]);
     expect(await readdir(join(dir, 'tmp', 'messages'))).toEqual([]);
+    expect(await readdir(queuesDir)).toEqual([]);
     await storage.close();
   });
 

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import {
   ClosedError,
   type KvDriver,
   type MessageDriver,
+  type PubSubDriver,
+  type QueueDriver,
   type SessionDriver,
   type StowageAdapter,
 } from '@stowage/core';
@@ -10,7 +14,14 @@ import { ADAPTER, toStowageError } from './errors.js';
 import { createGuard } from './guard.js';
 import { kvDriver } from './kv-driver.js';
 import { messageDriver } from './message-driver.js';
-import { isMemoryTarget, resolveOptions, type SqliteAdapterOptions } from './options.js';
+import {
+  isMemoryTarget,
+  resolveOptions,
+  type SqliteAdapterOptions,
+  type SqliteTarget,
+} from './options.js';
+import { type SqlitePubSub, sqlitePubSub } from './pubsub-driver.js';
+import { queueDriver } from './queue-driver.js';
 import { migrate, SCHEMA_VERSION, tablesFor } from './schema.js';
 import { sessionDriver } from './session-driver.js';
 import { Store } from './store.js';
@@ -22,7 +33,20 @@ interface OpenState {
   sessions: SessionDriver;
   messages: MessageDriver;
   kv: KvDriver;
+  queues: QueueDriver;
+  pubsub: SqlitePubSub;
   sweeper: Sweeper;
+}
+
+/**
+ * The pub/sub scope of a target: the absolute file path, so every adapter of this process on
+ * that file meets in one registry; a private in-memory database gets a scope of its own.
+ */
+function pubsubScope(target: SqliteTarget, namespace: string): string {
+  const file = target.database ? (target.database as { name?: unknown }).name : target.path;
+  const shared =
+    typeof file === 'string' && file !== '' && file !== ':memory:' && !isMemoryTarget(target);
+  return `${shared ? resolve(file) : `memory:${randomUUID()}`}\u0000${namespace}`;
 }
 
 /**
@@ -44,6 +68,7 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
   const memory = isMemoryTarget(resolved.target);
   const guard = createGuard(resolved.busyTimeoutMs);
   const tables = tablesFor(resolved.namespace);
+  const scope = pubsubScope(resolved.target, resolved.namespace);
   let state: OpenState | undefined;
   let closed = false;
 
@@ -88,6 +113,20 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
     increment: (...a) => (state ? state.kv.increment(...a) : rejected()),
     setIfAbsent: (...a) => (state ? state.kv.setIfAbsent(...a) : rejected()),
   };
+  const queues: QueueDriver = {
+    enqueue: (...a) => (state ? state.queues.enqueue(...a) : rejected()),
+    dequeue: (...a) => (state ? state.queues.dequeue(...a) : rejected()),
+    ack: (...a) => (state ? state.queues.ack(...a) : rejected()),
+    nack: (...a) => (state ? state.queues.nack(...a) : rejected()),
+    extend: (...a) => (state ? state.queues.extend(...a) : rejected()),
+    size: (...a) => (state ? state.queues.size(...a) : rejected()),
+    deadLetters: (...a) => (state ? state.queues.deadLetters(...a) : rejected()),
+    replay: (...a) => (state ? state.queues.replay(...a) : rejected()),
+  };
+  const pubsub: PubSubDriver = {
+    publish: (...a) => (state ? state.pubsub.driver.publish(...a) : rejected()),
+    subscribe: (...a) => (state ? state.pubsub.driver.subscribe(...a) : rejected()),
+  };
 
   return {
     name: ADAPTER,
@@ -95,6 +134,8 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
     sessions,
     messages,
     kv,
+    queues,
+    pubsub,
     async open({ clock }) {
       if (closed) throw new ClosedError('SQLite adapter is closed', { adapter: ADAPTER });
       if (state) return;
@@ -110,6 +151,8 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
           sessions: sessionDriver(store, guard),
           messages: messageDriver(store, guard),
           kv: kvDriver(store, guard),
+          queues: queueDriver(connection.db, tables, guard),
+          pubsub: sqlitePubSub(scope),
           sweeper,
         };
         sweeper.start(clock, resolved.sweepIntervalMs, resolved.sweepBatchSize);
@@ -123,6 +166,7 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
       const open = state;
       state = undefined;
       if (!open) return;
+      open.pubsub.clear();
       try {
         open.sweeper.stop();
       } catch (error) {

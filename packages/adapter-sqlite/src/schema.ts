@@ -10,6 +10,7 @@ export interface Tables {
   messages: string;
   idempotency: string;
   kv: string;
+  jobs: string;
 }
 
 /** Table names for a validated namespace (letters, digits and `_`, so safe to splice into SQL). */
@@ -21,6 +22,7 @@ export function tablesFor(namespace: string): Tables {
     messages: `${namespace}_messages`,
     idempotency: `${namespace}_idempotency`,
     kv: `${namespace}_kv`,
+    jobs: `${namespace}_jobs`,
   };
 }
 
@@ -73,6 +75,28 @@ const MIGRATIONS: ((t: Tables) => string)[] = [
       expires_at INTEGER
     );
     CREATE INDEX ${t.kv}_expires ON ${t.kv} (expires_at) WHERE expires_at IS NOT NULL;
+  `,
+  // Queues. `seq` is the rowid, so it grows with every insert and orders jobs that become
+  // available at the same moment; a replayed job is re-inserted to go to the back. The partial
+  // indexes cover the two hot scans: ready jobs in delivery order, and leases that have ended.
+  (t) => `
+    CREATE TABLE ${t.jobs} (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      queue TEXT NOT NULL,
+      id TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      available_at INTEGER NOT NULL,
+      max_attempts INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      token TEXT,
+      visible_until INTEGER NOT NULL DEFAULT 0,
+      failed_at INTEGER,
+      UNIQUE (queue, id)
+    );
+    CREATE INDEX ${t.jobs}_ready ON ${t.jobs} (queue, available_at, seq)
+      WHERE token IS NULL AND failed_at IS NULL;
+    CREATE INDEX ${t.jobs}_leased ON ${t.jobs} (queue, visible_until) WHERE token IS NOT NULL;
+    CREATE INDEX ${t.jobs}_dead ON ${t.jobs} (queue, failed_at, id) WHERE failed_at IS NOT NULL;
   `,
 ];
 

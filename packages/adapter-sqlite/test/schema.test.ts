@@ -15,7 +15,7 @@ it('several processes opening the same new file at once migrate it exactly once'
     ids.map((id) => finished(startScript('./open-worker.mjs', [path, 'race', id]))),
   );
   expect(outputs).toEqual(['done\n', 'done\n', 'done\n', 'done\n']);
-  expect(rawValue(path, "SELECT value FROM race_meta WHERE key = 'schema_version'")).toBe('1');
+  expect(rawValue(path, "SELECT value FROM race_meta WHERE key = 'schema_version'")).toBe('2');
   expect(rawValue(path, 'SELECT count(*) FROM race_sessions')).toBe(4);
 }, 30_000);
 
@@ -27,7 +27,7 @@ it('reopening a migrated file keeps its data and migrates nothing again', async 
   const second = createStorage(sqliteAdapter({ path }));
   expect((await second.sessions.get('keep'))?.data).toEqual({ n: 1 });
   await second.close();
-  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('1');
+  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('2');
 });
 
 it('a file migrated by a newer release is refused with a ConfigError', async () => {
