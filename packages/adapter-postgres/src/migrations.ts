@@ -56,6 +56,36 @@ const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX IF NOT EXISTS ${index('kv_expires')} ON ${t.kv} (expires_at) WHERE expires_at IS NOT NULL`,
     ],
   },
+  {
+    version: 2,
+    name: 'queue jobs and large pub/sub messages',
+    statements: (t, index) => [
+      `CREATE SEQUENCE IF NOT EXISTS ${t.jobSeq}`,
+      // available_at doubles as the lease end while a token is held: an ended lease then makes
+      // the job ready (or dead) from that moment without any write, and one index serves
+      // dequeue ordering in every state.
+      `CREATE TABLE IF NOT EXISTS ${t.jobs} (
+        queue text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        payload text NOT NULL,
+        available_at int8 NOT NULL,
+        max_attempts integer NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        seq int8 NOT NULL,
+        token text,
+        failed_at int8,
+        PRIMARY KEY (queue, id)
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${index('jobs_ready')} ON ${t.jobs} (queue, available_at, seq) WHERE failed_at IS NULL`,
+      `CREATE INDEX IF NOT EXISTS ${index('jobs_dead')} ON ${t.jobs} (queue, failed_at, id) WHERE failed_at IS NOT NULL`,
+      `CREATE TABLE IF NOT EXISTS ${t.pubsub} (
+        id bigserial PRIMARY KEY,
+        message text NOT NULL,
+        created_at int8 NOT NULL
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${index('pubsub_created')} ON ${t.pubsub} (created_at)`,
+    ],
+  },
 ];
 
 /** The schema version this release of the adapter needs. */

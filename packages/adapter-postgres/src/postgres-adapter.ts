@@ -6,13 +6,16 @@ import { postgresKvDriver } from './kv-driver.js';
 import { postgresMessageDriver } from './message-driver.js';
 import { assertMigrated, LATEST_VERSION, migrate } from './migrations.js';
 import { type PostgresAdapterOptions, resolveOptions } from './options.js';
+import { postgresPubSub } from './pubsub-driver.js';
+import { postgresQueueDriver } from './queue-driver.js';
 import { postgresSessionDriver } from './session-driver.js';
 import { tableNames } from './sql.js';
 import { Sweeper, sweepExpired } from './sweeper.js';
 
 /**
  * A Stowage adapter on PostgreSQL: sessions as JSONB rows with single-statement version
- * checks, messages in their own table (O(1) appends), kv with atomic counters, versioned
+ * checks, messages in their own table (O(1) appends), kv with atomic counters, job queues
+ * leased with SKIP LOCKED, pub/sub over LISTEN/NOTIFY, versioned
  * migrations under an advisory lock and a background sweeper. The pool is created when the
  * storage first opens the adapter; a pool passed in is used as is and never closed.
  *
@@ -44,6 +47,7 @@ export function postgresAdapter(options: PostgresAdapterOptions): StowageAdapter
     (limit, now) => sweepExpired(lazy, tables, limit, now),
     config.onBackgroundError,
   );
+  const pubsub = postgresPubSub(config, lazy, tables);
 
   return {
     name: ADAPTER,
@@ -51,6 +55,8 @@ export function postgresAdapter(options: PostgresAdapterOptions): StowageAdapter
     sessions: postgresSessionDriver(lazy, tables),
     messages: postgresMessageDriver(lazy, tables),
     kv: postgresKvDriver(lazy, tables),
+    queues: postgresQueueDriver(lazy, tables),
+    pubsub: pubsub.driver,
     async open({ clock, timeoutMs }) {
       if (db) return;
       const opened = new Database(config, timeoutMs);
@@ -62,10 +68,12 @@ export function postgresAdapter(options: PostgresAdapterOptions): StowageAdapter
         throw error;
       }
       db = opened;
+      pubsub.configure(timeoutMs);
       sweeper.start(clock, config.sweepIntervalMs, config.sweepBatchSize);
     },
     async close() {
       sweeper.stop();
+      await pubsub.close();
       const closing = db;
       db = undefined;
       await closing?.close();

@@ -7,6 +7,12 @@ export interface TableNames {
   idempotency: string;
   kv: string;
   migrations: string;
+  /** Queue jobs of every queue. */
+  jobs: string;
+  /** The sequence that orders jobs available at the same moment. */
+  jobSeq: string;
+  /** Pub/sub messages too large to travel inside a NOTIFY payload. */
+  pubsub: string;
   /** Unquoted `schema.namespace`, used to derive advisory-lock keys. */
   scope: string;
 }
@@ -27,6 +33,9 @@ export function tableNames(schema: string, namespace: string): TableNames {
     idempotency: t('idempotency'),
     kv: t('kv'),
     migrations: t('migrations'),
+    jobs: t('jobs'),
+    jobSeq: t('job_seq'),
+    pubsub: t('pubsub'),
     scope: `${schema}.${namespace}`,
   };
 }

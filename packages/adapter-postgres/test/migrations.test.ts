@@ -103,6 +103,41 @@ describe('postgres migrations', () => {
     }
   });
 
+  it('a schema at version 1 is upgraded to version 2 with its data kept and queues usable', async () => {
+    const schema = fresh();
+    const first = createStorage(
+      postgresAdapter({ connection: SHARED_URL, schema, sweepIntervalMs: 0 }),
+    );
+    await first.kv.set('kept', 'v1 data');
+    await first.close();
+    // Turn the schema back into what version 1 left behind.
+    await adminQuery(`DROP TABLE "${schema}".stowage_jobs, "${schema}".stowage_pubsub`);
+    await adminQuery(`DROP SEQUENCE "${schema}".stowage_job_seq`);
+    await adminQuery(`DELETE FROM "${schema}".stowage_migrations WHERE version >= 2`);
+
+    const behind = createStorage(
+      postgresAdapter({ connection: SHARED_URL, schema, migrate: false, sweepIntervalMs: 0 }),
+    );
+    await expect(behind.kv.get('kept')).rejects.toMatchObject({ code: 'CONFIG' });
+    await behind.close();
+
+    const upgraded = createStorage(
+      postgresAdapter({ connection: SHARED_URL, schema, sweepIntervalMs: 0 }),
+    );
+    try {
+      expect(await upgraded.kv.get('kept')).toBe('v1 data');
+      const queue = upgraded.queue<string>('after-upgrade');
+      await queue.enqueue('job');
+      expect((await queue.dequeue())?.payload).toBe('job');
+      const rows = await adminQuery<{ version: number }>(
+        `SELECT version FROM "${schema}".stowage_migrations ORDER BY version`,
+      );
+      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('invalid options are a ConfigError before any connection', () => {
     expect(() => postgresAdapter({ connection: SHARED_URL, namespace: 'bad-name' })).toThrow(
       /namespace/,
