@@ -5,6 +5,7 @@ import {
   ClosedError,
   type KvDriver,
   type MessageDriver,
+  type QueueDriver,
   type SessionDriver,
   type StowageAdapter,
 } from '@stowage/core';
@@ -15,6 +16,8 @@ import { kvDriver } from './kv-driver.js';
 import { sweepExpired } from './lua/session-scripts.js';
 import { messageDriver } from './message-driver.js';
 import { type RedisAdapterOptions, resolveOptions } from './options.js';
+import { type RedisPubSub, redisPubSub } from './pubsub-driver.js';
+import { queueDriver } from './queue-driver.js';
 import { type RedisClient, ScriptRunner } from './script-runner.js';
 import { sessionDriver } from './session-driver.js';
 
@@ -27,12 +30,16 @@ interface Connection {
   sessions: SessionDriver;
   messages: MessageDriver;
   kv: KvDriver;
+  queues: QueueDriver;
+  pubsub: RedisPubSub;
 }
 
 /**
  * A Stowage adapter for Redis through ioredis: standalone, Sentinel or Cluster. Every write is
  * one Lua script, so conditional saves, appends with idempotency keys and counters are atomic,
- * and all keys of a namespace share one Cluster slot, so batches are all-or-nothing.
+ * and all keys of a namespace share one Cluster slot, so batches are all-or-nothing. Queues are
+ * sorted sets stepped by Lua scripts; pub/sub uses a dedicated subscriber connection (shard
+ * channels in Cluster).
  *
  * @example
  * ```ts
@@ -91,6 +98,8 @@ export function redisAdapter(options: RedisAdapterOptions): StowageAdapter {
       sessions: sessionDriver(runner),
       messages: messageDriver(runner),
       kv: kvDriver(runner),
+      queues: queueDriver(runner),
+      pubsub: redisPubSub(client, layout.prefix, timeoutMs),
     };
   };
 
@@ -140,6 +149,20 @@ export function redisAdapter(options: RedisAdapterOptions): StowageAdapter {
       increment: (...a) => current().kv.increment(...a),
       setIfAbsent: (...a) => current().kv.setIfAbsent(...a),
     },
+    queues: {
+      enqueue: (...a) => current().queues.enqueue(...a),
+      dequeue: (...a) => current().queues.dequeue(...a),
+      ack: (...a) => current().queues.ack(...a),
+      nack: (...a) => current().queues.nack(...a),
+      extend: (...a) => current().queues.extend(...a),
+      size: (...a) => current().queues.size(...a),
+      deadLetters: (...a) => current().queues.deadLetters(...a),
+      replay: (...a) => current().queues.replay(...a),
+    },
+    pubsub: {
+      publish: (...a) => current().pubsub.driver.publish(...a),
+      subscribe: (...a) => current().pubsub.driver.subscribe(...a),
+    },
     async open({ clock, timeoutMs }) {
       if (closed) throw new ClosedError('The redis adapter is closed', { adapter: ADAPTER });
       if (connection) return;
@@ -152,6 +175,8 @@ export function redisAdapter(options: RedisAdapterOptions): StowageAdapter {
       const open = connection;
       connection = undefined;
       if (!open) return;
+      // The subscriber connection is always the adapter's own, even with a caller's client.
+      await open.pubsub.close();
       open.client.off('error', onError);
       if (!owned) return;
       try {

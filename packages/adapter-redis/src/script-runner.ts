@@ -102,7 +102,9 @@ export class ScriptRunner {
       }
       if (result instanceof Error) throw result;
       this.sent.add(script.sha);
-      if (acked instanceof Error) throw acked;
+      // A failover that demotes the node unblocks its pending WAIT: like a WAIT that timed out,
+      // the write ran on the old primary and may or may not have reached the new one.
+      if (acked instanceof Error && !acked.message.startsWith('UNBLOCKED')) throw acked;
       if (typeof acked !== 'number' || acked < 1) {
         throw new TimeoutError(
           `${script.name} was applied on the primary but no replica acknowledged it within ${this.waitMs} ms; it may be lost on failover`,

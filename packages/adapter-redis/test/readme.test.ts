@@ -5,15 +5,25 @@ import { describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** A fixture as the README shows it: importing the published package name. */
+function fixture(name: string): string {
+  return readFileSync(resolve(here, 'fixtures', name), 'utf8').replace(
+    "'../../src/index.js'",
+    "'@stowage/adapter-redis'",
+  );
+}
+
 describe('README', () => {
+  const readme = readFileSync(resolve(here, '../README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+
   it('shows the quick start that tsc type-checks in test/fixtures/readme-example.ts', () => {
-    const readme = readFileSync(resolve(here, '../README.md'), 'utf8');
-    const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    const example = readFileSync(resolve(here, 'fixtures/readme-example.ts'), 'utf8').replace(
-      "'../../src/index.js'",
-      "'@stowage/adapter-redis'",
-    );
-    expect(block).toBe(example);
-    expect(block?.split('\n').filter(Boolean).length).toBeLessThanOrEqual(10);
+    expect(blocks[0]).toBe(fixture('readme-example.ts'));
+    expect(blocks[0]?.split('\n').filter(Boolean).length).toBeLessThanOrEqual(10);
+  });
+
+  it('shows the queue and pub/sub example that tsc type-checks in test/fixtures/readme-queues.ts', () => {
+    expect(blocks[1]).toBe(fixture('readme-queues.ts'));
+    expect(blocks).toHaveLength(2);
   });
 });

@@ -1,0 +1,125 @@
+import type { PubSubDriver } from '@stowage/core';
+import type { Cluster, Redis } from 'ioredis';
+import { toStowageError } from './errors.js';
+import { encodeId } from './keys.js';
+import type { RedisClient } from './script-runner.js';
+
+type Listener = (message: string) => void;
+
+interface Channel {
+  listeners: Set<Listener>;
+  /** Settles once the server confirmed the subscription (or refused it). */
+  ready: Promise<void>;
+}
+
+/** The pub/sub driver of one connection, plus the teardown of its subscriber connection. */
+export interface RedisPubSub {
+  driver: PubSubDriver;
+  close(): Promise<void>;
+}
+
+/**
+ * Pub/sub on a dedicated subscriber connection, opened on the first subscribe. Channel names
+ * carry the namespace hash tag, so in Cluster they are shard channels (SPUBLISH/SSUBSCRIBE) of
+ * the namespace's slot and only that shard carries the traffic; standalone uses plain
+ * PUBLISH/SUBSCRIBE. ioredis subscribes again by itself after a reconnect. One server
+ * subscription per channel fans out to every local listener of that channel.
+ */
+export function redisPubSub(client: RedisClient, prefix: string, timeoutMs: number): RedisPubSub {
+  const sharded = client.isCluster;
+  const channels = new Map<string, Channel>();
+  let subscriber: Promise<RedisClient> | undefined;
+
+  const deliver = (name: string, message: string | Buffer): void => {
+    const channel = channels.get(String(name));
+    if (!channel) return;
+    const text = String(message);
+    for (const listener of [...channel.listeners]) listener(text);
+  };
+
+  const openSubscriber = async (): Promise<RedisClient> => {
+    const sub = sharded
+      ? (client as Cluster).duplicate(undefined, { shardedSubscribers: true, lazyConnect: true })
+      : (client as Redis).duplicate({ lazyConnect: true, enableOfflineQueue: true });
+    sub.on('error', () => {
+      // The subscriber reconnects and resubscribes by itself; commands report their own errors.
+    });
+    sub.on(sharded ? 'smessage' : 'message', deliver);
+    await sub.connect();
+    return sub;
+  };
+
+  const connection = (): Promise<RedisClient> => {
+    subscriber ??= openSubscriber().catch((error: unknown) => {
+      subscriber = undefined;
+      throw error;
+    });
+    return subscriber;
+  };
+
+  const driver: PubSubDriver = {
+    async publish(channel, message) {
+      const name = `${prefix}c:${encodeId(channel)}`;
+      try {
+        if (sharded) await client.spublish(name, message);
+        else await client.publish(name, message);
+      } catch (error) {
+        throw toStowageError(error, 'pubsub.publish', timeoutMs);
+      }
+    },
+    async subscribe(channel, listener) {
+      const name = `${prefix}c:${encodeId(channel)}`;
+      // A wrapper per call keeps two subscriptions of one function independent.
+      const entry: Listener = (message) => listener(message);
+      let current = channels.get(name);
+      if (!current) {
+        const ready = connection().then(async (sub) => {
+          if (sharded) await sub.ssubscribe(name);
+          else await sub.subscribe(name);
+        });
+        current = { listeners: new Set(), ready };
+        channels.set(name, current);
+      }
+      current.listeners.add(entry);
+      try {
+        await current.ready;
+      } catch (error) {
+        current.listeners.delete(entry);
+        if (channels.get(name) === current && current.listeners.size === 0) channels.delete(name);
+        throw toStowageError(error, 'pubsub.subscribe', timeoutMs);
+      }
+      const subscribed = current;
+      return async () => {
+        if (!subscribed.listeners.delete(entry) || subscribed.listeners.size > 0) return;
+        if (channels.get(name) === subscribed) channels.delete(name);
+        const sub = await connection();
+        // A new subscription of the channel may have started meanwhile; keep it alive.
+        if (channels.has(name)) return;
+        try {
+          if (sharded) await sub.sunsubscribe(name);
+          else await sub.unsubscribe(name);
+        } catch (error) {
+          throw toStowageError(error, 'pubsub.unsubscribe', timeoutMs);
+        }
+      };
+    },
+  };
+
+  return {
+    driver,
+    async close() {
+      const pending = subscriber;
+      subscriber = undefined;
+      channels.clear();
+      if (!pending) return;
+      const sub = await pending.catch(() => undefined);
+      if (!sub) return;
+      try {
+        await sub.quit();
+      } catch {
+        // quit needs a live connection; without one, dropping the socket is the whole job.
+        sub.disconnect();
+      }
+    },
+  };
+}
