@@ -49,12 +49,17 @@ export function failoverCluster(first: number): FailoverCluster {
       return Number(owner[2][1]);
     },
     async replicaOf(port) {
-      const text = String(await command(port, 'CLUSTER', 'NODES'));
-      const lines = text.trim().split('\n');
-      const me = lines.find((l) => l.includes('myself'))?.split(' ')[0];
-      const replica = lines.find((l) => l.split(' ')[3] === me);
-      if (!replica) throw new Error(`no replica of ${port}`);
-      return Number((replica.split(' ')[1] as string).split(':')[1]?.split('@')[0]);
+      // After a failover the demoted node re-attaches as a replica a moment later: poll for it.
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const text = String(await command(port, 'CLUSTER', 'NODES'));
+        const lines = text.trim().split('\n');
+        const me = lines.find((l) => l.includes('myself'))?.split(' ')[0];
+        const replica = lines.find((l) => l.split(' ')[3] === me && !l.includes('fail'));
+        if (replica) return Number((replica.split(' ')[1] as string).split(':')[1]?.split('@')[0]);
+        if (Date.now() > deadline) throw new Error(`no replica of ${port}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     },
     kill(port) {
       const pid = Number(readFileSync(join(dir, String(port), 'redis.pid'), 'utf8'));
