@@ -1,9 +1,8 @@
-import type { StowageAdapter } from '@stowage/core';
+import { localPubSub, type StowageAdapter } from '@stowage/core';
 import { ADAPTER, toStowageError } from './errors.js';
 import { kvDriver } from './kv-driver.js';
 import { messageDriver } from './message-driver.js';
 import { type FileAdapterOptions, resolveOptions } from './options.js';
-import { pubsubDriver } from './pubsub-driver.js';
 import { queueDriver } from './queue-driver.js';
 import { QueueStore } from './queue-store.js';
 import { sessionDriver } from './session-driver.js';
@@ -44,6 +43,8 @@ export function fileAdapter(options: FileAdapterOptions): StowageAdapter {
   const settings = resolveOptions(options);
   const store = new FileStore(settings);
   const queueStore = new QueueStore(store);
+  // Channels are shared with every adapter on this folder in this process; no broker reaches others.
+  const pubsub = localPubSub(`file:${store.root}`);
   let sweeper: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> | undefined;
 
@@ -54,7 +55,7 @@ export function fileAdapter(options: FileAdapterOptions): StowageAdapter {
     messages: guarded(messageDriver(store), 'messages'),
     kv: guarded(kvDriver(store), 'kv'),
     queues: guarded(queueDriver(queueStore), 'queues'),
-    pubsub: pubsubDriver(store.root),
+    pubsub: pubsub.driver,
     async open({ clock, timeoutMs }) {
       try {
         await store.init();
@@ -79,6 +80,7 @@ export function fileAdapter(options: FileAdapterOptions): StowageAdapter {
     },
     async close() {
       clearInterval(sweeper);
+      pubsub.clear();
       await sweeping;
     },
     async health() {

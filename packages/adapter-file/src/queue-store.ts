@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CorruptionError } from '@stowage/core';
+import { CorruptionError, type QueueState } from '@stowage/core';
 import { seal, unseal } from './envelope.js';
 import { ADAPTER } from './errors.js';
 import { readIfExists, syncDir, unlinkIfExists, writeAtomic } from './fs-io.js';
@@ -7,27 +7,9 @@ import { withLock } from './lock.js';
 import { encodeName } from './names.js';
 import type { FileStore } from './store.js';
 
-/** One job as stored in its queue file. */
-export interface JobRecord {
-  id: string;
-  payload: string;
-  availableAt: number;
-  maxAttempts: number;
-  attempts: number;
-  /** Enqueue (or replay) order, the tie-breaker between jobs available at the same moment. */
-  seq: number;
-  /** Token of the current delivery, `null` when the job is not leased. */
-  token: string | null;
-  visibleUntil: number;
-  /** When the job moved to the dead-letter list, `null` while it is alive. */
-  failedAt: number | null;
-}
-
 /** A queue file's content: every job of one queue and the next enqueue sequence number. */
-export interface QueueRecord {
+export interface QueueRecord extends QueueState {
   queue: string;
-  nextSeq: number;
-  jobs: JobRecord[];
 }
 
 /**

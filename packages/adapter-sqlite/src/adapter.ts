@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import {
   ClosedError,
   type KvDriver,
+  type LocalPubSub,
+  localPubSub,
   type MessageDriver,
   type PubSubDriver,
   type QueueDriver,
@@ -20,7 +22,6 @@ import {
   type SqliteAdapterOptions,
   type SqliteTarget,
 } from './options.js';
-import { type SqlitePubSub, sqlitePubSub } from './pubsub-driver.js';
 import { queueDriver } from './queue-driver.js';
 import { migrate, SCHEMA_VERSION, tablesFor } from './schema.js';
 import { sessionDriver } from './session-driver.js';
@@ -34,7 +35,7 @@ interface OpenState {
   messages: MessageDriver;
   kv: KvDriver;
   queues: QueueDriver;
-  pubsub: SqlitePubSub;
+  pubsub: LocalPubSub;
   sweeper: Sweeper;
 }
 
@@ -46,7 +47,7 @@ function pubsubScope(target: SqliteTarget, namespace: string): string {
   const file = target.database ? (target.database as { name?: unknown }).name : target.path;
   const shared =
     typeof file === 'string' && file !== '' && file !== ':memory:' && !isMemoryTarget(target);
-  return `${shared ? resolve(file) : `memory:${randomUUID()}`}\u0000${namespace}`;
+  return `sqlite:${shared ? resolve(file) : `memory:${randomUUID()}`}\u0000${namespace}`;
 }
 
 /**
@@ -152,7 +153,7 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
           messages: messageDriver(store, guard),
           kv: kvDriver(store, guard),
           queues: queueDriver(connection.db, tables, guard),
-          pubsub: sqlitePubSub(scope),
+          pubsub: localPubSub(scope),
           sweeper,
         };
         sweeper.start(clock, resolved.sweepIntervalMs, resolved.sweepBatchSize);

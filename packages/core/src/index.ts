@@ -36,6 +36,7 @@ export {
 } from './errors.js';
 export { toJsonText } from './json.js';
 export { type KeysQuery, KvApi, type KvSetOptions } from './kv.js';
+export { type LocalPubSub, localPubSub } from './local-pubsub.js';
 export { type MemoryAdapterOptions, memoryAdapter } from './memory-adapter.js';
 export { type AppendOptions, MAX_APPEND_BATCH, MessagesApi } from './messages.js';
 export type {
@@ -43,6 +44,7 @@ export type {
   MessageHandler,
   SubscriberErrorHandler,
 } from './pubsub.js';
+export { type QueueJob, type QueueState, queueState } from './queue-state.js';
 export {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_VISIBILITY_MS,

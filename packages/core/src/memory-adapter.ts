@@ -10,7 +10,7 @@ import {
   sliceRange,
 } from './adapter-kit.js';
 import { NotFoundError, ValidationError } from './errors.js';
-import { memoryPubSub } from './memory-pubsub.js';
+import { localPubSub } from './local-pubsub.js';
 import { memoryQueues } from './memory-queues.js';
 import type {
   AdapterKeysQuery,
@@ -62,7 +62,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
   const logs = new Map<string, MessageLog>();
   const kv = new Map<string, KvEntry>();
   const queues = memoryQueues(ADAPTER);
-  const pubsub = memoryPubSub();
+  const pubsub = localPubSub();
   let sweeper: NodeJS.Timeout | undefined;
 
   const live = (id: string, now: number): StoredSession | undefined => {
