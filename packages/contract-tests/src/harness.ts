@@ -66,7 +66,11 @@ export function missingRequirement(
           ? adapter.capabilities.atomicBatch
           : need === 'sweep'
             ? typeof adapter.sweep === 'function'
-            : adapter[need] !== undefined;
+            : need === 'restore'
+              ? typeof adapter.sessions?.restore === 'function'
+              : need === 'kvEntries'
+                ? typeof adapter.kv?.getEntries === 'function'
+                : adapter[need] !== undefined;
     if (!ok) return need;
   }
   // A group's own kind of data is implied; every group but kv, queues and pubsub also works

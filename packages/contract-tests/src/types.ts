@@ -69,7 +69,9 @@ export type Requirement =
   | 'pubsub'
   | 'inspector'
   | 'atomicBatch'
-  | 'sweep';
+  | 'sweep'
+  | 'restore'
+  | 'kvEntries';
 
 /** One conformance case. */
 export interface ContractCase {

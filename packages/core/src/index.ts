@@ -14,6 +14,36 @@ export {
 } from './adapter-kit.js';
 export { type ManualClock, manualClock, systemClock } from './clock.js';
 export { type Codec, jsonCodec } from './codec.js';
+export { type ComposedCodec, composeCodecs } from './codecs/compose.js';
+export { type CompressedOptions, compressed } from './codecs/compressed.js';
+export { type EncryptedCodec, type EncryptedOptions, encrypted } from './codecs/encrypted.js';
+export type { EncryptionKey } from './codecs/key-ring.js';
+export {
+  type RekeyCounts,
+  type RekeyFailure,
+  type RekeyOptions,
+  type RekeyProgress,
+  type RekeyReport,
+  rekey,
+} from './codecs/rekey.js';
+export { isRotatingCodec, type RotatingCodec } from './codecs/rotating-codec.js';
+export {
+  type FallbackAdapter,
+  type FallbackOptions,
+  type FallbackSide,
+  type FallbackSwitch,
+  type MirrorDifference,
+  type MirroredAdapter,
+  type MirroredOptions,
+  type MirrorReport,
+  mirrored,
+  type ReconcileCounts,
+  type RoutedOptions,
+  routed,
+  type TieredOptions,
+  tiered,
+  withFallback,
+} from './compose/index.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
 export {
   BackendError,
@@ -39,6 +69,38 @@ export { type KeysQuery, KvApi, type KvSetOptions } from './kv.js';
 export { type LocalPubSub, localPubSub } from './local-pubsub.js';
 export { type MemoryAdapterOptions, memoryAdapter } from './memory-adapter.js';
 export { type AppendOptions, MAX_APPEND_BATCH, MessagesApi } from './messages.js';
+export { CHECKPOINT_KEY } from './migrate/checkpoint.js';
+export {
+  DEFAULT_MESSAGE_CHUNK,
+  DEFAULT_MIGRATE_BATCH,
+  type MigrateOptions,
+  type MigrationProgress,
+  type MigrationResult,
+  migrate,
+} from './migrate/migrate.js';
+export type { WriteCounts } from './migrate/record-writer.js';
+export {
+  type CopyPhase,
+  type MigrationRecord,
+  RESERVED_KEY_PREFIX,
+} from './migrate/records.js';
+export { validateStoredSessions } from './migrate/stored-session.js';
+export {
+  type ExportOptions,
+  exportRecords,
+  type ImportOptions,
+  type ImportResult,
+  importRecords,
+} from './migrate/transfer.js';
+export type { VerifyCounts, VerifyProblem, VerifyReport } from './migrate/verify.js';
+export type { LatencySummary } from './observability/latency-histogram.js';
+export type { OperationStatsSummary, StorageStats } from './observability/operation-stats.js';
+export type {
+  SpanAttributeValue,
+  SpanLike,
+  SpanStartOptions,
+  TracerLike,
+} from './observability/tracer.js';
 export type {
   MessageContext,
   MessageHandler,
@@ -50,9 +112,12 @@ export {
   DEFAULT_VISIBILITY_MS,
   type DeadLetter,
   type DequeueOptions,
+  type EnqueueJob,
+  type EnqueueManyOptions,
   type EnqueueOptions,
   type Job,
   MAX_ATTEMPTS_LIMIT,
+  MAX_ENQUEUE_BATCH,
   Queue,
 } from './queues.js';
 export type { OperationEvent } from './runtime.js';

@@ -42,8 +42,11 @@ export class KvApi {
   /** The value stored under `key`, or `undefined` when absent or expired. */
   async get<T = JsonValue>(key: string): Promise<T | undefined> {
     validateId(key, 'key');
-    const stored = await this.run('kv.get', (d, ctx) => d.get(key, ctx));
-    return stored === undefined ? undefined : this.decode<T>(stored, key);
+    // Decoding runs inside the call, so a corrupt value counts as a failed call in stats/spans.
+    return this.run('kv.get', async (d, ctx) => {
+      const stored = await d.get(key, ctx);
+      return stored === undefined ? undefined : this.decode<T>(stored, key);
+    });
   }
 
   /** Whether a live entry exists. */
@@ -56,9 +59,10 @@ export class KvApi {
   async getMany<T = JsonValue>(keys: readonly string[]): Promise<(T | undefined)[]> {
     const checked = validateIds(keys, 'keys', false);
     if (checked.length === 0) return [];
-    const stored = await this.run('kv.getMany', (d, ctx) => d.getMany(checked, ctx));
-    return stored.map((s, i) =>
-      s === undefined ? undefined : this.decode<T>(s, checked[i] as string),
+    return this.run('kv.getMany', async (d, ctx) =>
+      (await d.getMany(checked, ctx)).map((s, i) =>
+        s === undefined ? undefined : this.decode<T>(s, checked[i] as string),
+      ),
     );
   }
 

@@ -9,9 +9,10 @@ import {
   parseCounter,
   sliceRange,
 } from './adapter-kit.js';
-import { NotFoundError, ValidationError } from './errors.js';
+import { ConfigError, NotFoundError, ValidationError } from './errors.js';
 import { localPubSub } from './local-pubsub.js';
 import { memoryQueues } from './memory-queues.js';
+import { validateStoredSessions } from './migrate/stored-session.js';
 import type {
   AdapterKeysQuery,
   AdapterListQuery,
@@ -28,7 +29,10 @@ import type {
 
 /** Options of `memoryAdapter`. */
 export interface MemoryAdapterOptions {
-  /** How often expired items are swept from memory, in ms (default 60,000). */
+  /**
+   * How often expired items are swept from memory, in ms (default 60,000); 0 turns the sweeper
+   * off (expired items stay invisible and are dropped by `storage.sweep()`).
+   */
   sweepIntervalMs?: number;
 }
 
@@ -58,6 +62,12 @@ const ADAPTER = 'memory';
  * ```
  */
 export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapter {
+  const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+  if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 0) {
+    throw new ConfigError(
+      `memoryAdapter: sweepIntervalMs must be a whole number of ms, 0 for no sweeper; got ${String(sweepIntervalMs)}`,
+    );
+  }
   const sessions = new Map<string, StoredSession>();
   const logs = new Map<string, MessageLog>();
   const kv = new Map<string, KvEntry>();
@@ -159,6 +169,14 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
       for (const s of found) remove(s.id);
       return found.length;
     },
+    async restore(copies, { now }) {
+      validateStoredSessions(copies);
+      for (const s of copies) {
+        // Only a live session's messages belong to the copy; an expired one's are stale.
+        if (!live(s.id, now)) logs.delete(s.id);
+        sessions.set(s.id, copy(s));
+      }
+    },
   };
 
   const messageDriver: MessageDriver = {
@@ -255,6 +273,12 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
       put(write);
       return true;
     },
+    async getEntries(keys, { now }) {
+      return keys.map((key) => {
+        const e = liveKv(key, now);
+        return e && { key, value: e.value, expiresAt: e.expiresAt };
+      });
+    },
   };
 
   const sweep = (limit: number, ctx: CallContext): number => {
@@ -279,9 +303,12 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
     queues: queues.driver,
     pubsub: pubsub.driver,
     async open({ clock }) {
+      // Opened again (by a migration as well as a storage): keep one timer, not two.
+      clearInterval(sweeper);
+      if (sweepIntervalMs === 0) return;
       sweeper = setInterval(
         () => sweep(Number.POSITIVE_INFINITY, { now: clock.now() }),
-        options.sweepIntervalMs ?? 60_000,
+        sweepIntervalMs,
       );
       sweeper.unref();
     },

@@ -32,6 +32,23 @@ export interface EnqueueOptions {
   id?: string;
 }
 
+/** Most jobs one `enqueueMany` call accepts, so a single backend statement or script stays bounded. */
+export const MAX_ENQUEUE_BATCH = 10_000;
+
+/** One job of `queue.enqueueMany`: its payload plus the options `enqueue` takes. */
+export interface EnqueueJob<T = JsonValue> extends EnqueueOptions {
+  /** The job's payload. */
+  payload: T;
+}
+
+/** Options of `queue.enqueueMany` that apply to every job lacking its own value. */
+export interface EnqueueManyOptions {
+  /** Wait before each job becomes available (default 0: at once). */
+  delay?: Ttl;
+  /** Deliveries before a job moves to the dead-letter list, 1–1000 (default 5). */
+  maxAttempts?: number;
+}
+
 /** Options of `queue.dequeue`. */
 export interface DequeueOptions {
   /** How long the job stays hidden from other workers before redelivery (default 30 s). */
@@ -105,25 +122,83 @@ export class Queue<T = JsonValue> {
 
   /** Adds a job and returns its id. */
   async enqueue(payload: T, options: EnqueueOptions = {}): Promise<string> {
-    const id = options.id === undefined ? randomUUID() : validateId(options.id, 'job id');
-    const delay = optionalDelay(options.delay, 'delay');
-    const maxAttempts = validateInteger(
-      options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      'maxAttempts',
-      {
-        min: 1,
-        max: MAX_ATTEMPTS_LIMIT,
-      },
-    );
-    const encoded = this.encoder.encode(payload, 'payload');
+    const job = this.prepare(payload, options, '');
     await this.run('queue.enqueue', (d, ctx) =>
       d.enqueue(
         this.name,
-        [{ id, payload: encoded, availableAt: ctx.now + delay, maxAttempts }],
+        [
+          {
+            id: job.id,
+            payload: job.payload,
+            availableAt: ctx.now + job.delay,
+            maxAttempts: job.maxAttempts,
+          },
+        ],
         ctx,
       ),
     );
-    return id;
+    return job.id;
+  }
+
+  /**
+   * Adds up to 10,000 jobs in one backend call and returns their ids in input order. Each item
+   * is `{ payload, id?, delay?, maxAttempts? }`; `defaults` fill in what an item leaves out. A
+   * list of bare payloads is `payloads.map((payload) => ({ payload }))`: the wrapper is required
+   * because a payload may itself have a `payload` field. Every item is validated before any I/O,
+   * and one id twice in the list is a `ValidationError`; an id already in the queue is skipped,
+   * as with `enqueue`.
+   *
+   * @example
+   * ```ts
+   * const ids = await storage.queue('emails').enqueueMany(
+   *   [{ payload: { to: 'ada@example.com' } }, { payload: { to: 'alan@example.com' }, delay: '1m' }],
+   *   { maxAttempts: 3 },
+   * );
+   * ```
+   */
+  async enqueueMany(
+    jobs: readonly EnqueueJob<T>[],
+    defaults: EnqueueManyOptions = {},
+  ): Promise<string[]> {
+    if (!Array.isArray(jobs)) throw new ValidationError('jobs must be an array');
+    if (jobs.length > MAX_ENQUEUE_BATCH) {
+      throw new ValidationError(
+        `enqueueMany takes at most ${MAX_ENQUEUE_BATCH} jobs per call, got ${jobs.length}`,
+      );
+    }
+    const seen = new Set<string>();
+    const prepared = jobs.map((item: unknown, index) => {
+      const at = `jobs[${index}]`;
+      if (typeof item !== 'object' || item === null || !Object.hasOwn(item, 'payload')) {
+        throw new ValidationError(`${at} must be an object with a payload`);
+      }
+      const job = item as EnqueueJob<T>;
+      const options: EnqueueOptions = {
+        delay: job.delay ?? defaults.delay,
+        maxAttempts: job.maxAttempts ?? defaults.maxAttempts,
+      };
+      if (job.id !== undefined) options.id = job.id;
+      const checked = this.prepare(job.payload, options, `${at}.`);
+      if (seen.has(checked.id)) {
+        throw new ValidationError(`jobs contains the id ${JSON.stringify(checked.id)} twice`);
+      }
+      seen.add(checked.id);
+      return checked;
+    });
+    if (prepared.length === 0) return [];
+    await this.run('queue.enqueueMany', (d, ctx) =>
+      d.enqueue(
+        this.name,
+        prepared.map((job) => ({
+          id: job.id,
+          payload: job.payload,
+          availableAt: ctx.now + job.delay,
+          maxAttempts: job.maxAttempts,
+        })),
+        ctx,
+      ),
+    );
+    return prepared.map((job) => job.id);
   }
 
   /** Leases the next ready job, or returns null when none is ready (after `wait`, if given). */
@@ -178,6 +253,24 @@ export class Queue<T = JsonValue> {
     const checked = validateIds(ids, 'ids', true);
     if (checked.length === 0) return 0;
     return this.run('queue.replay', (d, ctx) => d.replay(this.name, checked, ctx));
+  }
+
+  /** Validates and encodes one job before any I/O; `at` prefixes error messages in batches. */
+  private prepare(
+    payload: T,
+    options: EnqueueOptions,
+    at: string,
+  ): { id: string; payload: string; delay: number; maxAttempts: number } {
+    return {
+      id: options.id === undefined ? randomUUID() : validateId(options.id, `${at}job id`),
+      delay: optionalDelay(options.delay, `${at}delay`),
+      maxAttempts: validateInteger(
+        options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        `${at}maxAttempts`,
+        { min: 1, max: MAX_ATTEMPTS_LIMIT },
+      ),
+      payload: this.encoder.encode(payload, `${at}payload`),
+    };
   }
 
   private toJob(leased: LeasedJob): Job<T> {

@@ -1,3 +1,4 @@
+import { Deadlines } from './deadlines.js';
 import {
   BackendError,
   CapabilityError,
@@ -6,6 +7,7 @@ import {
   StowageError,
   TimeoutError,
 } from './errors.js';
+import type { OperationObserver } from './observability/operation-observer.js';
 import type { CallContext, Clock, StowageAdapter } from './types.js';
 
 /** One finished storage operation, reported to the `onOperation` hook. */
@@ -26,17 +28,11 @@ export interface OperationEvent {
 export interface RuntimeSettings {
   clock: Clock;
   timeoutMs: number;
-  onOperation: ((event: OperationEvent) => void) | undefined;
+  /** Times every call for the `onOperation` hook, `stats()` and tracing. */
+  observer: OperationObserver;
 }
 
 const claimed = new WeakSet<StowageAdapter>();
-
-/** A call waiting for its adapter, with the moment (performance.now) its deadline passes. */
-interface PendingCall {
-  op: string;
-  deadline: number;
-  reject: (error: TimeoutError) => void;
-}
 
 /**
  * Runs adapter calls: opens the adapter once (lazily, again after a failed open), puts a
@@ -49,8 +45,8 @@ export class AdapterRuntime {
   private inFlight = 0;
   private drained: (() => void) | undefined;
   private closing: Promise<void> | undefined;
-  private readonly pending = new Set<PendingCall>();
-  private ticker: NodeJS.Timeout | undefined;
+  /** One ticker for every call's deadline; a call fails at most 250 ms after it. */
+  private readonly deadlines = new Deadlines(250);
 
   constructor(
     private readonly resolve: () => Promise<StowageAdapter>,
@@ -69,6 +65,11 @@ export class AdapterRuntime {
     return this.closing !== undefined;
   }
 
+  /** Calls started and not yet finished. */
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
   /** Runs `fn` against the open adapter within the deadline. */
   async run<T>(
     op: string,
@@ -76,23 +77,32 @@ export class AdapterRuntime {
   ): Promise<T> {
     if (this.closing)
       throw new ClosedError(`Storage is closed; ${op} was refused`, { adapter: this.name });
-    const hook = this.settings.onOperation;
-    const started = hook ? performance.now() : 0;
+    return this.settings.observer.observe(op, this, () => this.execute(op, fn));
+  }
+
+  private async execute<T>(
+    op: string,
+    fn: (adapter: StowageAdapter, ctx: CallContext) => Promise<T>,
+  ): Promise<T> {
     this.inFlight++;
-    let failure: StowageError | undefined;
     try {
-      return await this.withDeadline(op, async () => {
-        const adapter = this.adapter ?? (await this.open());
-        return fn(adapter, { now: this.settings.clock.now() });
-      });
+      const ms = this.settings.timeoutMs;
+      return await this.deadlines.race(
+        this.call(fn),
+        ms,
+        () => new TimeoutError(`${op} did not finish within ${ms} ms`, ms, { adapter: this.name }),
+      );
     } catch (error) {
-      failure = this.normalize(error, op);
-      throw failure;
+      throw this.normalize(error, op);
     } finally {
       this.inFlight--;
       if (this.inFlight === 0) this.drained?.();
-      if (hook) this.report(hook, op, performance.now() - started, failure);
     }
+  }
+
+  private async call<T>(fn: (adapter: StowageAdapter, ctx: CallContext) => Promise<T>): Promise<T> {
+    const adapter = this.adapter ?? (await this.open());
+    return fn(adapter, { now: this.settings.clock.now() });
   }
 
   /** Closes the adapter once, after in-flight calls have settled. Idempotent. */
@@ -135,56 +145,6 @@ export class AdapterRuntime {
     return this.opening;
   }
 
-  // One ticker per storage enforces every call's deadline: a timer per call cost more than the
-  // rest of the facade's work put together. A call fails at most one tick after its deadline.
-  private withDeadline<T>(op: string, task: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const call: PendingCall = {
-        op,
-        deadline: performance.now() + this.settings.timeoutMs,
-        reject,
-      };
-      this.pending.add(call);
-      this.ticker ??= this.startTicker();
-      task().then(
-        (value) => {
-          this.pending.delete(call);
-          resolve(value);
-        },
-        (error: unknown) => {
-          this.pending.delete(call);
-          reject(error);
-        },
-      );
-    });
-  }
-
-  private startTicker(): NodeJS.Timeout {
-    const ms = this.settings.timeoutMs;
-    const ticker = setInterval(
-      () => {
-        const now = performance.now();
-        for (const call of this.pending) {
-          if (call.deadline > now) continue;
-          this.pending.delete(call);
-          call.reject(
-            new TimeoutError(`${call.op} did not finish within ${ms} ms`, ms, {
-              adapter: this.name,
-            }),
-          );
-        }
-        if (this.pending.size === 0) {
-          clearInterval(ticker);
-          this.ticker = undefined;
-        }
-      },
-      Math.max(1, Math.min(250, Math.ceil(ms / 10))),
-    );
-    // Pending I/O keeps the process alive; the ticker alone must not.
-    ticker.unref();
-    return ticker;
-  }
-
   private normalize(error: unknown, op: string): StowageError {
     if (error instanceof StowageError) {
       error.adapter ??= this.name;
@@ -195,22 +155,6 @@ export class AdapterRuntime {
       adapter: this.name,
       cause: error,
     });
-  }
-
-  private report(
-    hook: (event: OperationEvent) => void,
-    op: string,
-    ms: number,
-    failure: StowageError | undefined,
-  ): void {
-    const event: OperationEvent = { op, adapter: this.name, ms, ok: failure === undefined };
-    if (failure) event.code = failure.code;
-    try {
-      hook(event);
-    } catch (error) {
-      // A broken metrics hook must not fail the storage call it reports on.
-      process.emitWarning(`Stowage onOperation hook threw: ${String(error)}`, 'StowageWarning');
-    }
   }
 }
 

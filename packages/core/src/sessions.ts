@@ -83,16 +83,20 @@ export class SessionsApi {
   /** Returns the live session with this id, or `null` when it does not exist or has expired. */
   async get<T = JsonValue>(id: string): Promise<Session<T> | null> {
     validateId(id);
-    const stored = await this.run('sessions.get', (d, ctx) => d.get(id, ctx));
-    return stored ? this.decode<T>(stored) : null;
+    // Decoding runs inside the call, so a corrupt value counts as a failed call in stats/spans.
+    return this.run('sessions.get', async (d, ctx) => {
+      const stored = await d.get(id, ctx);
+      return stored ? this.decode<T>(stored) : null;
+    });
   }
 
   /** Returns one entry per id, in input order: the session or `null`. */
   async getMany<T = JsonValue>(ids: readonly string[]): Promise<(Session<T> | null)[]> {
     const checked = validateIds(ids, 'ids', false);
     if (checked.length === 0) return [];
-    const stored = await this.run('sessions.getMany', (d, ctx) => d.getMany(checked, ctx));
-    return stored.map((s) => (s ? this.decode<T>(s) : null));
+    return this.run('sessions.getMany', async (d, ctx) =>
+      (await d.getMany(checked, ctx)).map((s) => (s ? this.decode<T>(s) : null)),
+    );
   }
 
   /**
@@ -230,10 +234,12 @@ export class SessionsApi {
     });
     const adapterQuery: AdapterListQuery = { ...filter, order, limit: limit + 1 };
     if (query.cursor !== undefined) adapterQuery.after = decodeCursor(query.cursor);
-    const stored = await this.run('sessions.list', (d, ctx) => d.list(adapterQuery, ctx));
-    const items = stored.slice(0, limit).map((s) => this.decode<T>(s));
-    const last = stored.length > limit ? stored[limit - 1] : undefined;
-    return { items, cursor: last ? encodeCursor(last) : null };
+    return this.run('sessions.list', async (d, ctx) => {
+      const stored = await d.list(adapterQuery, ctx);
+      const items = stored.slice(0, limit).map((s) => this.decode<T>(s));
+      const last = stored.length > limit ? stored[limit - 1] : undefined;
+      return { items, cursor: last ? encodeCursor(last) : null };
+    });
   }
 
   /** Iterates every matching session, page by page. */

@@ -5,13 +5,16 @@ import { Encoder } from './encoder.js';
 import { ConfigError, StowageError } from './errors.js';
 import { KvApi } from './kv.js';
 import { MessagesApi } from './messages.js';
+import { OperationObserver } from './observability/operation-observer.js';
+import type { StorageStats } from './observability/operation-stats.js';
+import type { TracerLike } from './observability/tracer.js';
 import { type MessageHandler, PubSubHub, type SubscriberErrorHandler } from './pubsub.js';
 import { openQueue, type Queue } from './queues.js';
 import { AdapterRuntime, nameErrors, type OperationEvent } from './runtime.js';
 import { SessionsApi } from './sessions.js';
 import type { AdapterCapabilities, Clock, JsonValue, StowageAdapter, Ttl } from './types.js';
 import { adapterFromUrl, schemeOf } from './url.js';
-import { parseTtl } from './validate.js';
+import { durationOption } from './validate.js';
 
 /** Default deadline of every call: 5 seconds. */
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -43,6 +46,12 @@ export interface StorageOptions {
   clock?: Clock;
   /** Called after every operation with its name, adapter, duration and outcome. */
   onOperation?: (event: OperationEvent) => void;
+  /**
+   * An OpenTelemetry tracer, such as `trace.getTracer('my-app')` (default: no spans). Every
+   * operation then runs in a `stowage.<operation>` span carrying the adapter, operation and
+   * outcome, never ids or values.
+   */
+  tracer?: TracerLike;
   /**
    * Receives errors thrown by pub/sub handlers (and messages that fail to decode). Default:
    * a process warning. Either way the other handlers keep running.
@@ -91,9 +100,17 @@ export interface Storage {
   health(): Promise<HealthReport>;
   /** Removes up to `limit` expired items now (default 1000); returns how many. */
   sweep(options?: { limit?: number }): Promise<number>;
+  /**
+   * Operation counts, errors by code, latency percentiles and calls in flight since the storage
+   * was created. Kept in fixed memory, so it is always on.
+   */
+  stats(): StorageStats;
   /** Waits for in-flight calls, then releases the backend. Idempotent. */
   close(): Promise<void>;
 }
+
+/** How errors in `createStorage` options begin. */
+const STORAGE_OPTIONS = 'Invalid storage options';
 
 const clockSchema = z.custom<Clock>(
   (value) => typeof (value as Partial<Clock> | null)?.now === 'function',
@@ -135,6 +152,12 @@ const optionsSchema = z
       .custom<(event: OperationEvent) => void>((v) => typeof v === 'function')
       .optional(),
     onError: z.custom<SubscriberErrorHandler>((v) => typeof v === 'function').optional(),
+    tracer: z
+      .custom<TracerLike>(
+        (v) => typeof (v as Partial<TracerLike> | null)?.startActiveSpan === 'function',
+        'must be an OpenTelemetry tracer (with startActiveSpan())',
+      )
+      .optional(),
   })
   .strict()
   .refine((o) => (o.adapter === undefined) !== (o.url === undefined), {
@@ -153,17 +176,9 @@ function parseOptions(options: StorageOptions): StorageOptions {
       const path = issue.path.length > 0 ? `options.${issue.path.join('.')}` : 'options';
       return `${path}: ${issue.message}`;
     });
-    throw new ConfigError(`Invalid storage options: ${problems.join('; ')}`);
+    throw new ConfigError(`${STORAGE_OPTIONS}: ${problems.join('; ')}`);
   }
   return options;
-}
-
-function durationOption(value: Ttl, name: string): number {
-  try {
-    return parseTtl(value, name);
-  } catch (error) {
-    throw new ConfigError(`Invalid storage options: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 function isAdapter(value: unknown): value is StowageAdapter {
@@ -197,11 +212,13 @@ export function createStorage(
 
   const clock = opts.clock ?? systemClock;
   const timeoutMs =
-    opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationOption(opts.timeout, 'timeout');
+    opts.timeout === undefined
+      ? DEFAULT_TIMEOUT_MS
+      : durationOption(opts.timeout, 'timeout', STORAGE_OPTIONS);
   const sessionTtl =
     opts.sessionTtl === undefined || opts.sessionTtl === null
       ? null
-      : durationOption(opts.sessionTtl, 'sessionTtl');
+      : durationOption(opts.sessionTtl, 'sessionTtl', STORAGE_OPTIONS);
   const encoder = new Encoder(
     opts.codec ?? jsonCodec,
     opts.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
@@ -211,9 +228,10 @@ export function createStorage(
   const resolve = adapter
     ? async () => adapter
     : () => adapterFromUrl(url as string, { ...opts.adapterOptions, namespace: opts.namespace });
+  const observer = new OperationObserver(opts.onOperation, opts.tracer);
   const runtime = new AdapterRuntime(
     resolve,
-    { clock, timeoutMs, onOperation: opts.onOperation },
+    { clock, timeoutMs, observer },
     adapter?.name ?? schemeOf(url as string),
   );
 
@@ -252,6 +270,7 @@ export function createStorage(
     async sweep({ limit = 1000 } = {}) {
       return runtime.run('sweep', async (a, ctx) => (a.sweep ? a.sweep(limit, ctx) : 0));
     },
+    stats: () => observer.stats.snapshot(runtime.inFlightCount),
     async close() {
       // Subscriptions end first: closing the adapter under them would drop them uncleanly.
       await hub.close();

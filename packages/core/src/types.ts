@@ -202,6 +202,14 @@ export interface SessionDriver {
   count(filter: AdapterSessionFilter, ctx: CallContext): Promise<number>;
   /** Deletes live sessions matching the filter (with their messages); returns how many. */
   deleteWhere(filter: AdapterSessionFilter, ctx: CallContext): Promise<number>;
+  /**
+   * Optional: writes exact copies of sessions (version, timestamps, expiry, state, labels and
+   * encoded data as given), replacing any session with the same id. A live session's messages
+   * are left untouched; those of an expired or absent one are dropped, as a new session starts
+   * empty. Each session is written atomically and label indexes stay consistent. Migration,
+   * mirroring and import use it; call `validateStoredSessions` (core) first.
+   */
+  restore?(sessions: readonly StoredSession[], ctx: CallContext): Promise<void>;
 }
 
 /** Options core passes to `MessageDriver.append`. */
@@ -277,6 +285,11 @@ export interface KvDriver {
   increment(key: string, by: number, expiresAt: number | null, ctx: CallContext): Promise<number>;
   /** Stores the entry only if no live entry exists; returns whether it was stored. */
   setIfAbsent(write: KvWrite, ctx: CallContext): Promise<boolean>;
+  /**
+   * Optional: the live entries for `keys` with their expiry (one per key, in order; undefined
+   * when absent), so migration can copy entries exactly.
+   */
+  getEntries?(keys: readonly string[], ctx: CallContext): Promise<(KvWrite | undefined)[]>;
 }
 
 /** One job to enqueue, fully computed by core. */

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { ConfigError, StowageError, ValidationError } from './errors.js';
 import type { Labels, Ttl } from './types.js';
 
 /** Longest legal id or key, in UTF-8 bytes. */
@@ -124,6 +124,19 @@ export function parseTtl(value: Ttl, what = 'ttl'): number {
   }
   if (ms > MAX_TTL_MS) throw new ValidationError(`${what} must be at most ${MAX_TTL_MS} ms`);
   return Math.ceil(ms);
+}
+
+/**
+ * Parses a duration option like `parseTtl`, but a bad value is a `ConfigError` whose message
+ * starts with `context` (what was being configured), since options are not call arguments.
+ */
+export function durationOption(value: Ttl, what: string, context: string): number {
+  try {
+    return parseTtl(value, what);
+  } catch (error) {
+    if (!(error instanceof StowageError)) throw error;
+    throw new ConfigError(`${context}: ${error.message}`, { cause: error });
+  }
 }
 
 /** Checks a non-negative integer argument such as `keepLast`, or a signed one when allowed. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StorageOptions } from '../src/index.js';
-import { ConfigError, createStorage, memoryAdapter } from '../src/index.js';
+import { ConfigError, createStorage, manualClock, memoryAdapter } from '../src/index.js';
 
 function configError(run: () => unknown): ConfigError {
   try {
@@ -74,5 +74,29 @@ describe('errors from the facade', () => {
     const pages: string[] = [];
     for await (const s of storage.sessions.iterate()) pages.push(s.id);
     expect(pages).toEqual([]);
+  });
+});
+
+describe('memoryAdapter options', () => {
+  it('runs no sweeper with sweepIntervalMs 0: expired items stay until storage.sweep()', async () => {
+    const clock = manualClock(1_000_000);
+    const adapter = memoryAdapter({ sweepIntervalMs: 0 });
+    const storage = createStorage({ adapter, clock });
+    await storage.sessions.save({ id: 's1', data: {} }, { ttl: 1000 });
+    clock.advance(2000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const health = (await adapter.health?.()) as { sessions: number } | undefined;
+    expect(health?.sessions).toBe(1);
+    expect(await storage.sessions.get('s1')).toBeNull();
+    await storage.close();
+  });
+
+  it('refuses a negative or fractional sweepIntervalMs with a ConfigError', () => {
+    expect(configError(() => memoryAdapter({ sweepIntervalMs: -1 })).message).toContain(
+      'sweepIntervalMs',
+    );
+    expect(configError(() => memoryAdapter({ sweepIntervalMs: 1.5 })).message).toContain(
+      'sweepIntervalMs',
+    );
   });
 });

@@ -15,6 +15,7 @@ import { rangeCases } from './messages-range.js';
 import { pubsubCases } from './pubsub.js';
 import { queueCases } from './queues.js';
 import { queueLeaseCases } from './queues-leases.js';
+import { restoreCases } from './restore.js';
 import { sessionCases } from './sessions.js';
 import { sessionDataCases } from './sessions-data.js';
 import { ttlCases } from './ttl.js';
@@ -50,4 +51,5 @@ export const allCases: readonly ContractCase[] = [
   ...queueCases,
   ...queueLeaseCases,
   ...pubsubCases,
+  ...restoreCases,
 ];
