@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@stowage/core';
 import { ADAPTER } from './errors.js';
+import { kvEntries } from './kv-entries.js';
 import { scanFiles } from './scan.js';
 import { type FileStore, idOfFile, type KvRecord } from './store.js';
 
@@ -32,6 +33,7 @@ export function kvDriver(store: FileStore): KvDriver {
       return store.removeKv(key);
     });
   return {
+    getEntries: kvEntries(store),
     get,
     getMany: (keys, ctx) => Promise.all(keys.map((key) => get(key, ctx))),
     set: (write) => put(write),

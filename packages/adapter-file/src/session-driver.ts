@@ -15,6 +15,7 @@ import {
 } from '@stowage/core';
 import { ADAPTER } from './errors.js';
 import { scanFiles } from './scan.js';
+import { sessionRestore } from './session-restore.js';
 import type { FileStore, SessionRecord } from './store.js';
 
 /** The record as core sees it: the message-log bookkeeping stays inside the adapter. */
@@ -29,7 +30,7 @@ export function live(record: SessionRecord | undefined, now: number): SessionRec
 }
 
 /** A fresh message-log state for a newly created session. */
-function newLog(): SessionRecord['log'] {
+export function newLog(): SessionRecord['log'] {
   return { inc: randomBytes(8).toString('hex'), seg: 0, count: 0, bytes: 0, total: 0 };
 }
 
@@ -105,6 +106,7 @@ export function sessionDriver(store: FileStore): SessionDriver {
     return record ? toStored(record) : null;
   };
   return {
+    restore: sessionRestore(store),
     get,
     getMany: (ids, ctx) => Promise.all(ids.map((id) => get(id, ctx))),
     save: (write, { now }) => save(store, write, now),

@@ -42,7 +42,7 @@ const CONNECTION_MESSAGES = [
 
 /**
  * Turns anything pg, pg-pool or node:net throws into a typed `StowageError`: outages become
- * `ConnectionError`, cancelled statements and acquire/read timeouts `TimeoutError`, bad
+ * `ConnectionError`, cancelled statements, lock waits and acquire/read timeouts `TimeoutError`, bad
  * credentials or a missing database `ConfigError`, anything else `BackendError`. The original
  * error is kept as `cause`; Stowage errors pass through unchanged.
  */
@@ -53,6 +53,8 @@ export function toStowageError(error: unknown, what: string, timeoutMs: number):
   const text = `${what} failed: ${message}`;
   if (
     code === '57014' ||
+    // lock_not_available: a migration gave up waiting for a table lock (its lock_timeout).
+    code === '55P03' ||
     code === 'ETIMEDOUT' ||
     TIMEOUT_MESSAGES.some((m) => message.includes(m))
   ) {

@@ -1,6 +1,7 @@
 import { BackendError, type KvDriver, parseCounter, ValidationError } from '@stowage/core';
 import type { Executor } from './database.js';
 import { ADAPTER } from './errors.js';
+import { postgresKvEntries } from './kv-entries.js';
 import { likePrefix, liveAt, type TableNames, ts } from './sql.js';
 
 /** Largest integer a counter may reach, as in core: results stay exact in JavaScript. */
@@ -43,6 +44,7 @@ export function postgresKvDriver(db: Executor, t: TableNames): KvDriver {
     RETURNING k.value`;
 
   return {
+    getEntries: postgresKvEntries(db, t),
     async get(key, { now }) {
       return read('kv.get', key, now);
     },
@@ -103,6 +105,8 @@ export function postgresKvDriver(db: Executor, t: TableNames): KvDriver {
          WHERE k.key LIKE $1 ESCAPE '\\' AND ($3::text IS NULL OR k.key > $3::text) AND ${live}
          ORDER BY k.key LIMIT $4`,
         [likePrefix(prefix), now, after ?? null, limit],
+        // Planned per call: only a plan that sees the literal prefix turns LIKE into a key range.
+        'fresh',
       );
       return rows.map((r) => r.key);
     },

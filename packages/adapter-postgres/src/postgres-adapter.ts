@@ -1,6 +1,6 @@
 import { ClosedError, type StowageAdapter } from '@stowage/core';
 import type { QueryResultRow } from 'pg';
-import { Database, type Executor, type RunQuery } from './database.js';
+import { Database, type Executor, type PlanMode, type RunQuery } from './database.js';
 import { ADAPTER } from './errors.js';
 import { postgresKvDriver } from './kv-driver.js';
 import { postgresMessageDriver } from './message-driver.js';
@@ -13,10 +13,10 @@ import { tableNames } from './sql.js';
 import { Sweeper, sweepExpired } from './sweeper.js';
 
 /**
- * A Stowage adapter on PostgreSQL: sessions as JSONB rows with single-statement version
- * checks, messages in their own table (O(1) appends), kv with atomic counters, job queues
- * leased with SKIP LOCKED, pub/sub over LISTEN/NOTIFY, versioned
- * migrations under an advisory lock and a background sweeper. The pool is created when the
+ * A Stowage adapter on PostgreSQL: sessions as rows with JSONB labels and single-statement
+ * version checks, messages in their own table (O(1) appends), kv with atomic counters, job
+ * queues leased with SKIP LOCKED, pub/sub over LISTEN/NOTIFY, versioned migrations under an
+ * advisory lock and a background sweeper. The pool is created when the
  * storage first opens the adapter; a pool passed in is used as is and never closed.
  *
  * @example
@@ -36,11 +36,16 @@ export function postgresAdapter(options: PostgresAdapterOptions): StowageAdapter
   };
   // Drivers resolve the database per call: the adapter exists before open() creates the pool.
   const lazy: Executor = {
-    query<R extends QueryResultRow>(what: string, text: string, values?: unknown[]) {
-      return current().query<R>(what, text, values);
+    query<R extends QueryResultRow>(
+      what: string,
+      text: string,
+      values?: unknown[],
+      plan?: PlanMode,
+    ) {
+      return current().query<R>(what, text, values, plan);
     },
-    transaction<T>(what: string, fn: (query: RunQuery) => Promise<T>) {
-      return current().transaction(what, fn);
+    transaction<T>(what: string, fn: (query: RunQuery) => Promise<T>, timeoutMs?: number) {
+      return current().transaction(what, fn, timeoutMs);
     },
   };
   const sweeper = new Sweeper(
@@ -61,7 +66,7 @@ export function postgresAdapter(options: PostgresAdapterOptions): StowageAdapter
       if (db) return;
       const opened = new Database(config, timeoutMs);
       try {
-        if (config.migrate) await migrate(opened, tables, config.namespace);
+        if (config.migrate) await migrate(opened, tables, config.namespace, timeoutMs);
         else await assertMigrated(opened, tables);
       } catch (error) {
         await opened.close();

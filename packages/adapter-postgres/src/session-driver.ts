@@ -7,6 +7,7 @@ import {
 } from '@stowage/core';
 import type { Executor, RunQuery } from './database.js';
 import { ADAPTER } from './errors.js';
+import { postgresSessionRestore } from './session-restore.js';
 import {
   filterConditions,
   Params,
@@ -40,6 +41,7 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
     new ConflictError(id, expected, found, { adapter: ADAPTER });
 
   return {
+    restore: postgresSessionRestore(db, t),
     async get(id, { now }) {
       const rows = await db.query<SessionRow>(
         'sessions.get',
@@ -83,8 +85,7 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
       if (batch.length === 0) return [];
       // One unconditional multi-row upsert, then a check of every version it produced: a
       // write expecting version n must have produced n + 1. Any miss rolls the whole batch back.
-      return db.transaction('sessions.saveMany', async (query) => {
-        const rows = await query<WrittenRow>(writes.upsertMany, batchParams(batch, now));
+      const checked = (rows: WrittenRow[]): StoredSession[] => {
         const byId = new Map(rows.map((r) => [r.id, r]));
         return batch.map((w: SessionWrite): StoredSession => {
           const stored = toWritten(byId.get(w.id) as WrittenRow, w);
@@ -93,7 +94,16 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
           }
           return stored;
         });
-      });
+      };
+      const params = batchParams(batch, now);
+      if (batch.every((w) => w.expectedVersion === undefined)) {
+        // Nothing can conflict, and one statement is all-or-nothing by itself: the explicit
+        // transaction (two more round trips) is only needed to undo a failed version check.
+        return checked(await db.query<WrittenRow>('sessions.saveMany', writes.upsertMany, params));
+      }
+      return db.transaction('sessions.saveMany', async (query) =>
+        checked(await query<WrittenRow>(writes.upsertMany, params)),
+      );
     },
 
     async delete(id, expectedVersion, { now }) {
@@ -151,11 +161,19 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
         const op = query.order === 'desc' ? '<' : '>';
         where.push(`(s.created_at, s.id) ${op} (${at}, ${params.add(query.after.id)}::text)`);
       }
+      // The page is cut in a subquery and converted (labels to text, timestamps to ms) outside
+      // it: when the rows have to be sorted, the conversions would otherwise run on every
+      // matching row instead of the page. Listings, counts and deleteWhere are planned per call
+      // ('fresh'): a prepared generic plan knows neither how many rows a state or label matches
+      // nor the page size, and for a rare value it can walk the whole created_at index.
+      const order = `ORDER BY s.created_at ${dir}, s.id ${dir}`;
       const rows = await db.query<SessionRow>(
         'sessions.list',
-        `SELECT ${columns} FROM ${S} s WHERE ${where.join(' AND ')}
-         ORDER BY s.created_at ${dir}, s.id ${dir} LIMIT ${params.add(query.limit)}`,
+        `SELECT ${columns} FROM (
+           SELECT * FROM ${S} s WHERE ${where.join(' AND ')} ${order} LIMIT ${params.add(query.limit)}
+         ) s ${order}`,
         params.values,
+        'fresh',
       );
       return rows.map(toSession);
     },
@@ -167,6 +185,7 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
         'sessions.count',
         `SELECT count(*)::int AS n FROM ${S} s WHERE ${where.join(' AND ')}`,
         params.values,
+        'fresh',
       );
       return rows[0]?.n ?? 0;
     },
@@ -179,6 +198,7 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
         `WITH gone AS (DELETE FROM ${S} s WHERE ${where.join(' AND ')} RETURNING 1)
          SELECT count(*)::int AS n FROM gone`,
         params.values,
+        'fresh',
       );
       return rows[0]?.n ?? 0;
     },

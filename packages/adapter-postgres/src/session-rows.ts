@@ -73,7 +73,7 @@ export function toSession(row: SessionRow): StoredSession {
 
 /**
  * The WHERE conditions for a filter over live sessions. Labels use `@>` so the GIN index
- * (jsonb_path_ops) serves them; states use `= ANY` on the state index.
+ * (jsonb_path_ops) serves them; states use the `(state, created_at, id)` index.
  */
 export function filterConditions(
   alias: string,
@@ -82,7 +82,14 @@ export function filterConditions(
   params: Params,
 ): string[] {
   const where = [liveAt(alias, params.add(now))];
-  if (filter.states) where.push(`${alias}.state = ANY(${params.add(filter.states)}::text[])`);
+  const states = filter.states;
+  if (states?.length === 1) {
+    // Equality (not `= ANY`) lets the (state, created_at, id) index return rows already in
+    // keyset order, so a page reads only its own rows.
+    where.push(`${alias}.state = ${params.add(states[0])}::text`);
+  } else if (states) {
+    where.push(`${alias}.state = ANY(${params.add(states)}::text[])`);
+  }
   if (filter.labels && Object.keys(filter.labels).length > 0) {
     where.push(`${alias}.labels @> ${params.add(JSON.stringify(filter.labels))}::jsonb`);
   }

@@ -29,45 +29,54 @@ function assignments(now: string, expiry: string): string {
     msg_head = CASE WHEN ${l} THEN s.msg_head ELSE s.msg_next END`;
 }
 
-/** CTEs that delete the messages and idempotency keys of expired rows among `ids`. */
-function clearStale(t: TableNames, ids: string, now: string): string {
-  return `stale AS (
-      SELECT x.id FROM ${t.sessions} x WHERE x.id IN (${ids}) AND x.expires_at <= ${ts(now)}
+/**
+ * Wraps an upsert (`up`, returning `upsertReturning`) so that the messages and idempotency keys
+ * of an expired row it replaced are deleted in the same statement. Only a row that comes back
+ * at version 1 can have replaced one (a live row always moves past 1), and its old messages are
+ * exactly those below the new `msg_head`; updates of live rows therefore touch no other table.
+ */
+function withStaleCleanup(t: TableNames, upsert: string): string {
+  return `WITH up AS (${upsert}
     ), stale_messages AS (
-      DELETE FROM ${t.messages} WHERE session_id IN (SELECT id FROM stale)
+      DELETE FROM ${t.messages} m USING up
+      WHERE up.version = 1 AND m.session_id = up.id AND m.seq < up.msg_head
     ), stale_keys AS (
-      DELETE FROM ${t.idempotency} WHERE session_id IN (SELECT id FROM stale)
-    )`;
+      DELETE FROM ${t.idempotency} k USING up WHERE up.version = 1 AND k.session_id = up.id
+    )
+    SELECT id, version, created_at, updated_at, expires_at, max_expires_at FROM up`;
 }
 
 /** Builds the session write statements for one table set. */
 export function sessionWriteSql(t: TableNames): SessionWriteSql {
   const returning = `RETURNING s.id, s.version, ${timeColumns('s')}`;
-  const single = `WITH ${clearStale(t, '$1', '$5')}
-    INSERT INTO ${t.sessions} AS s
+  const upsertReturning = `RETURNING s.id, s.version, s.msg_head, ${timeColumns('s')}`;
+  const single = `INSERT INTO ${t.sessions} AS s
       (id, data, state, labels, version, created_at, updated_at, expires_at, max_expires_at)
-    VALUES ($1, $2::jsonb, $3, $4::jsonb, 1, ${ts('$5')}, ${ts('$5')}, LEAST(${ts('$6')}, ${ts('$8')}), ${ts('$8')})
+    VALUES ($1, $2, $3, $4::jsonb, 1, ${ts('$5')}, ${ts('$5')}, LEAST(${ts('$6')}, ${ts('$8')}), ${ts('$8')})
     ON CONFLICT (id) DO UPDATE SET ${assignments('$5', `CASE WHEN $7::bool THEN s.expires_at ELSE ${ts('$6')} END`)}`;
+  // A conflicting row finds its own write's requested expiry in a jsonb object keyed by id
+  // ($6; absent = keep the stored expiry): a jsonb key lookup is a binary search, where a
+  // correlated subquery over the input cost a scan of the whole batch per updated row.
   return {
-    upsert: `${single} ${returning}`,
-    create: `${single} WHERE NOT ${liveAt('s', '$5')} ${returning}`,
-    update: `UPDATE ${t.sessions} AS s SET data = $2::jsonb, state = $3, labels = $4::jsonb,
+    upsert: withStaleCleanup(t, `${single} ${upsertReturning}`),
+    create: withStaleCleanup(t, `${single} WHERE NOT ${liveAt('s', '$5')} ${upsertReturning}`),
+    update: `UPDATE ${t.sessions} AS s SET data = $2, state = $3, labels = $4::jsonb,
       version = s.version + 1, updated_at = ${ts('$5')},
       expires_at = LEAST(CASE WHEN $7::bool THEN s.expires_at ELSE ${ts('$6')} END, s.max_expires_at)
       WHERE s.id = $1 AND s.version = $8 AND ${liveAt('s', '$5')} ${returning}`,
-    upsertMany: `WITH input AS (
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::bool[], $7::int8[])
-          AS u(id, data, state, labels, exp, keep, max_exp)
-      ), ${clearStale(t, 'SELECT id FROM input', '$8')}
-      INSERT INTO ${t.sessions} AS s
+    upsertMany: withStaleCleanup(
+      t,
+      `INSERT INTO ${t.sessions} AS s
         (id, data, state, labels, version, created_at, updated_at, expires_at, max_expires_at)
-      SELECT i.id, i.data::jsonb, i.state, i.labels::jsonb, 1, ${ts('$8')}, ${ts('$8')},
-        LEAST(${ts('i.exp')}, ${ts('i.max_exp')}), ${ts('i.max_exp')}
-      FROM input i
+      SELECT u.id, u.data, u.state, u.labels::jsonb, 1, ${ts('$8')}, ${ts('$8')},
+        LEAST(${ts('u.exp')}, ${ts('u.max_exp')}), ${ts('u.max_exp')}
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $7::int8[])
+        AS u(id, data, state, labels, exp, max_exp)
       ON CONFLICT (id) DO UPDATE SET ${assignments(
         '$8',
-        `(SELECT CASE WHEN i.keep THEN s.expires_at ELSE ${ts('i.exp')} END FROM input i WHERE i.id = s.id)`,
-      )} ${returning}`,
+        `CASE WHEN $6::jsonb ? s.id THEN ${ts('($6::jsonb ->> s.id)')} ELSE s.expires_at END`,
+      )} ${upsertReturning}`,
+    ),
   };
 }
 
@@ -92,15 +101,23 @@ export function updateParams(w: SessionWrite, now: number, expectedVersion: numb
   return params;
 }
 
-/** Parameters of `upsertMany`: one array per column, then `now`. */
+/**
+ * Parameters of `upsertMany`: one array per column, the requested expiries as a jsonb object
+ * keyed by id (writes that keep their stored expiry are left out, `null` removes it), the
+ * absolute lifetimes, then `now`. The object is written by hand because an id such as
+ * `__proto__` cannot be a plain object key.
+ */
 export function batchParams(writes: readonly SessionWrite[], now: number): unknown[] {
+  const requested = writes
+    .filter((w) => w.expiresAt !== undefined)
+    .map((w) => `${JSON.stringify(w.id)}:${JSON.stringify(w.expiresAt)}`);
   return [
     writes.map((w) => w.id),
     writes.map((w) => w.data),
     writes.map((w) => w.state),
     writes.map((w) => JSON.stringify(w.labels)),
     writes.map((w) => w.expiresAt ?? null),
-    writes.map((w) => w.expiresAt === undefined),
+    `{${requested.join(',')}}`,
     writes.map((w) => w.maxExpiresAt),
     now,
   ];

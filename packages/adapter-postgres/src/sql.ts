@@ -71,7 +71,7 @@ export function timeColumns(alias: string): string {
 
 /** The select list that reads a whole session row as a `SessionRow`. */
 export function sessionColumns(alias: string): string {
-  return `${alias}.id, ${alias}.data::text AS data, ${alias}.state, ${alias}.labels::text AS labels, ${alias}.version, ${timeColumns(alias)}`;
+  return `${alias}.id, ${alias}.data, ${alias}.state, ${alias}.labels::text AS labels, ${alias}.version, ${timeColumns(alias)}`;
 }
 
 /** Escapes `%`, `_` and `\` so a literal prefix can be used in `LIKE ... ESCAPE '\'`. */

@@ -26,11 +26,13 @@ export async function sweepExpired(
       if (removed >= limit) break;
       const key = table === t.kv ? 'key' : 'id';
       const [row] = await query<{ n: number }>(
+        // `= ANY(ARRAY(...))` makes the batch a list of primary-key probes; with `IN (...)` the
+        // planner may hash-join the batch against a scan of the whole table, on every batch.
         `WITH gone AS (
-           DELETE FROM ${table} WHERE ${key} IN (
+           DELETE FROM ${table} WHERE ${key} = ANY(ARRAY(
              SELECT ${key} FROM ${table} WHERE expires_at <= ${ts('$1')}
              ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
-           ) RETURNING 1
+           )) RETURNING 1
          ) SELECT count(*)::int AS n FROM gone`,
         [now, limit - removed],
       );

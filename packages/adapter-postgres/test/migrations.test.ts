@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adapterFromUrl, POSTGRES_SCHEMA_VERSION, postgresAdapter } from '../src/index.js';
 import { adminQuery, dropSchema, randomSchema, SHARED_URL } from './support/shared-server.js';
+import { waitUntil } from './support/wait.js';
 
 const schemas: string[] = [];
 const fresh = (): string => {
@@ -103,7 +104,7 @@ describe('postgres migrations', () => {
     }
   });
 
-  it('a schema at version 1 is upgraded to version 2 with its data kept and queues usable', async () => {
+  it('a schema at version 1 is upgraded to the latest version with its data kept and queues usable', async () => {
     const schema = fresh();
     const first = createStorage(
       postgresAdapter({ connection: SHARED_URL, schema, sweepIntervalMs: 0 }),
@@ -132,9 +133,116 @@ describe('postgres migrations', () => {
       const rows = await adminQuery<{ version: number }>(
         `SELECT version FROM "${schema}".stowage_migrations ORDER BY version`,
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+      expect(rows.map((r) => r.version)).toEqual(
+        Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1),
+      );
     } finally {
       await upgraded.close();
+    }
+  });
+
+  it('a schema at version 2 gets the keyset state index and text documents, and keeps its sessions', async () => {
+    const schema = fresh();
+    const first = createStorage(
+      postgresAdapter({ connection: SHARED_URL, schema, sweepIntervalMs: 0 }),
+    );
+    const ids = Array.from({ length: 30 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+    for (const id of ids) {
+      await first.sessions.save({
+        id,
+        data: { id, tags: ['x'] },
+        state: Number(id.slice(1)) % 3 === 0 ? 'open' : 'done',
+      });
+    }
+    await first.close();
+    // Turn the schema back into what version 2 left behind.
+    await adminQuery(`DROP INDEX "${schema}".stowage_s_state_keyset`);
+    await adminQuery(`CREATE INDEX stowage_s_state ON "${schema}".stowage_sessions (state)`);
+    await adminQuery(
+      `ALTER TABLE "${schema}".stowage_sessions ALTER COLUMN data TYPE jsonb USING data::jsonb`,
+    );
+    await adminQuery(`DELETE FROM "${schema}".stowage_migrations WHERE version >= 3`);
+
+    const upgraded = createStorage(
+      postgresAdapter({ connection: SHARED_URL, schema, sweepIntervalMs: 0 }),
+    );
+    try {
+      const open = ids.filter((id) => Number(id.slice(1)) % 3 === 0);
+      const firstPage = await upgraded.sessions.list({ state: 'open', limit: 6 });
+      const secondPage = await upgraded.sessions.list({
+        state: 'open',
+        limit: 6,
+        cursor: firstPage.cursor ?? undefined,
+      });
+      expect([...firstPage.items, ...secondPage.items].map((s) => s.id)).toEqual(open);
+      expect(secondPage.cursor).toBeNull();
+      expect(await upgraded.sessions.count({ state: 'done' })).toBe(ids.length - open.length);
+      expect((await upgraded.sessions.get('s07'))?.data).toEqual({ id: 's07', tags: ['x'] });
+      // A write the way version 2 code made it (a jsonb value) still lands in the text column.
+      await adminQuery(
+        `UPDATE "${schema}".stowage_sessions SET data = $1::jsonb, version = version + 1 WHERE id = 's08'`,
+        ['{"old":  "writer"}'],
+      );
+      expect((await upgraded.sessions.get('s08'))?.data).toEqual({ old: 'writer' });
+      const [column] = await adminQuery<{ data_type: string }>(
+        `SELECT data_type FROM information_schema.columns
+         WHERE table_schema = $1 AND table_name = 'stowage_sessions' AND column_name = 'data'`,
+        [schema],
+      );
+      expect(column?.data_type).toBe('text');
+      const indexes = await adminQuery<{ indexname: string }>(
+        'SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname',
+        [schema, 'stowage_sessions'],
+      );
+      const names = indexes.map((r) => r.indexname);
+      expect(names).toContain('stowage_s_state_keyset');
+      expect(names).not.toContain('stowage_s_state');
+    } finally {
+      await upgraded.close();
+    }
+  });
+
+  it('a migration blocked by a long transaction gives up at the deadline and runs on a later open', async () => {
+    const schema = fresh();
+    const first = createStorage(
+      postgresAdapter({ connection: SHARED_URL, schema, sweepIntervalMs: 0 }),
+    );
+    await first.sessions.save({ id: 'kept', data: 1 });
+    await first.close();
+    await adminQuery(`DELETE FROM "${schema}".stowage_migrations WHERE version >= 3`);
+    // A reader that stays in its transaction: the migration's DDL needs an exclusive lock.
+    const reader = new pg.Client({ connectionString: SHARED_URL });
+    await reader.connect();
+    const storage = createStorage(
+      postgresAdapter({ connection: SHARED_URL, schema, sweepIntervalMs: 0 }),
+      { timeout: 1000 },
+    );
+    try {
+      await reader.query('BEGIN');
+      await reader.query(`SELECT count(*) FROM "${schema}".stowage_sessions`);
+      await expect(storage.sessions.get('kept')).rejects.toMatchObject({ code: 'TIMEOUT' });
+      // The migration gives up its lock request (lock_timeout) instead of queueing behind the
+      // reader, where it would block every other call on the table.
+      await waitUntil(async () => {
+        const [row] = await adminQuery<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = $1 AND c.relname = 'stowage_sessions' AND NOT l.granted`,
+          [schema],
+        );
+        if (row?.n !== 0)
+          throw new Error(`${row?.n} lock requests still wait on the sessions table`);
+      }, 5000);
+      await reader.query('COMMIT');
+      await waitUntil(() => storage.sessions.get('kept'));
+      expect((await storage.sessions.get('kept'))?.data).toBe(1);
+      const rows = await adminQuery<{ version: number }>(
+        `SELECT version FROM "${schema}".stowage_migrations ORDER BY version`,
+      );
+      expect(rows.map((r) => r.version)).toContain(3);
+    } finally {
+      await reader.end();
+      await storage.close();
     }
   });
 

@@ -70,6 +70,55 @@ describe('postgres sessions', () => {
     ]);
   });
 
+  it('saveMany over existing sessions gives each one its own expiry, whatever the order', async () => {
+    // Ids that need escaping as keys of the expiry object the batch sends.
+    const ids = ['__proto__', id('quote"back\\slash'), id('🙂'), id(), id(), id()];
+    await storage.sessions.saveMany(ids.map((sid) => ({ id: sid, data: 0, ttl: 5000 })));
+    const start = fx.clock.now();
+    // Reversed order, so a row's position in the batch differs from its insertion order.
+    const saved = await storage.sessions.saveMany(
+      [...ids].reverse().map((sid, i) => {
+        if (i % 3 === 0) return { id: sid, data: i };
+        if (i % 3 === 1) return { id: sid, data: i, ttl: 1000 * (i + 1) };
+        return { id: sid, data: i, ttl: null };
+      }),
+    );
+    const expected = [...ids].reverse().map((_, i) => {
+      if (i % 3 === 0) return start + 5000;
+      if (i % 3 === 1) return start + 1000 * (i + 1);
+      return null;
+    });
+    expect(saved.map((s) => s.expiresAt)).toEqual(expected);
+    const stored = await storage.sessions.getMany([...ids].reverse());
+    expect(stored.map((s) => s?.expiresAt)).toEqual(expected);
+    expect(stored.map((s) => s?.version)).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+
+  it('saveMany replacing an expired row deletes its messages and keys, and keeps live ones', async () => {
+    const gone = id();
+    const live = id();
+    await storage.sessions.save({ id: gone, data: 'old' }, { ttl: 1000 });
+    await storage.sessions.save({ id: live, data: 'live' });
+    await storage.messages.append(gone, ['a', 'b'], { idempotencyKey: 'k1' });
+    await storage.messages.append(live, ['x'], { idempotencyKey: 'k1' });
+    fx.clock.advance(1000);
+    const saved = await storage.sessions.saveMany([
+      { id: live, data: 'live2' },
+      { id: gone, data: 'new' },
+    ]);
+    expect(saved.map((s) => s.version)).toEqual([2, 1]);
+    expect(await storage.messages.length(gone)).toBe(0);
+    expect(await storage.messages.range(live, 0, -1)).toEqual(['x']);
+    const rows = await adminQuery<{ session_id: string; n: string }>(
+      `SELECT session_id, count(*) AS n FROM "${fx.schema}".stowage_messages
+       WHERE session_id = ANY($1) GROUP BY session_id`,
+      [[gone, live]],
+    );
+    expect(rows.map((r) => [r.session_id, Number(r.n)])).toEqual([[live, 1]]);
+    expect(await storage.messages.append(gone, ['c'], { idempotencyKey: 'k1' })).toBe(1);
+    expect(await storage.messages.append(live, ['y'], { idempotencyKey: 'k1' })).toBe(1);
+  });
+
   it('touch never extends past maxLifetime and keeps version and updatedAt', async () => {
     const sid = id();
     const saved = await storage.sessions.save(

@@ -19,6 +19,11 @@ export function keyLayout(namespace: string): KeyLayout {
   return { prefix, anchor: `${prefix}ix:c`, pattern: `${prefix}*` };
 }
 
+/** Two lowercase hex digits for every byte value. */
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) =>
+  b.toString(16).padStart(2, '0'),
+);
+
 /**
  * Encodes an id or key as 4 lowercase hex digits per UTF-16 code unit. The result has no `{`,
  * `}`, `*`, `:` or other glob and tag characters and round-trips lone surrogates. Code units
@@ -31,7 +36,8 @@ export function encodeId(id: string): string {
   for (let i = 0; i < id.length; i++) {
     const unit = id.charCodeAt(i);
     const rank = unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit;
-    out += rank.toString(16).padStart(4, '0');
+    // A table lookup per byte: this runs on every call, and toString/padStart cost more.
+    out += (HEX[rank >> 8] as string) + (HEX[rank & 0xff] as string);
   }
   return out;
 }

@@ -6,11 +6,12 @@ import {
   parseCounter,
   ValidationError,
 } from '@stowage/core';
-import { ADAPTER, toStowageError } from './errors.js';
+import { ADAPTER } from './errors.js';
 import { decodeId, encodeId } from './keys.js';
 import {
   deleteEntries,
   expireEntry,
+  getEntriesScript,
   incrementEntry,
   scanKeys,
   setEntries,
@@ -21,37 +22,35 @@ import { SCAN_BUDGET } from './session-driver.js';
 
 const expiry = (expiresAt: number | null): string => (expiresAt === null ? '' : String(expiresAt));
 
+type Row = (string | null)[];
+
 const writeArgs = (w: KvWrite): string[] => [encodeId(w.key), w.value, expiry(w.expiresAt)];
 
 /**
  * The key-value primitives. Entries are hashes holding the value and its logical expiry; a
  * lex-ordered index of encoded keys serves `keys()` without SCAN, in code-point order.
  */
-export function kvDriver(runner: ScriptRunner): KvDriver {
+export function kvDriver(runner: ScriptRunner): KvDriver & Required<Pick<KvDriver, 'getEntries'>> {
   // Plain HMGETs with the expiry decided here, like session reads.
-  const live = (row: unknown, now: number): string | undefined => {
-    const [value, expiresAt] = (row ?? []) as (string | null)[];
+  const live = (row: Row, now: number): string | undefined => {
+    const [value, expiresAt] = row;
     if (value === null || value === undefined) return undefined;
     return isExpired(expiresAt ? Number(expiresAt) : null, now) ? undefined : value;
   };
-  const getAll = async (keys: readonly string[], now: number) => {
-    const names = keys.map((key) => `${runner.prefix}k:${encodeId(key)}`);
-    if (names.length === 1) {
-      return [
-        live(await runner.command('kv.get', (c) => c.hmget(names[0] as string, 'v', 'e')), now),
-      ];
+  /** `[value, expiresAt]` of each key, in order, as stored (expired ones included). */
+  const rows = async (keys: readonly string[], op: string, now: number): Promise<Row[]> => {
+    if (keys.length === 1) {
+      const name = `${runner.prefix}k:${encodeId(keys[0] as string)}`;
+      return [await runner.command(op, (c) => c.hmget(name, 'v', 'e'))];
     }
-    const replies = await runner.command('kv.getMany', (c) => {
-      const pipeline = c.pipeline();
-      for (const name of names) pipeline.hmget(name, 'v', 'e');
-      return pipeline.exec();
-    });
-    return names.map((_, i) => {
-      const [error, row] = replies?.[i] ?? [null, null];
-      if (error) throw toStowageError(error, 'kv.getMany', 0);
-      return live(row, now);
-    });
+    // One script rather than a pipeline of HMGETs: no command, promise and timer per key.
+    const flat = (await runner.read(getEntriesScript, now, keys.map(encodeId))) as Row;
+    return keys.map((_, i) => flat.slice(2 * i, 2 * i + 2));
   };
+  const getAll = async (keys: readonly string[], now: number) =>
+    (await rows(keys, keys.length === 1 ? 'kv.get' : 'kv.getMany', now)).map((row) =>
+      live(row, now),
+    );
   const deleteAll = async (keys: readonly string[], now: number) =>
     Number(await runner.write(deleteEntries, now, keys.map(encodeId)));
 
@@ -61,6 +60,17 @@ export function kvDriver(runner: ScriptRunner): KvDriver {
     },
     async getMany(keys, ctx) {
       return keys.length === 0 ? [] : getAll(keys, ctx.now);
+    },
+    async getEntries(keys, ctx) {
+      if (keys.length === 0) return [];
+      const found = await rows(keys, 'kv.getEntries', ctx.now);
+      return keys.map((key, i): KvWrite | undefined => {
+        const row = found[i] as Row;
+        const value = live(row, ctx.now);
+        return value === undefined
+          ? undefined
+          : { key, value, expiresAt: row[1] ? Number(row[1]) : null };
+      });
     },
     async set(write, ctx) {
       await runner.write(setEntries, ctx.now, writeArgs(write));

@@ -3,10 +3,8 @@ import {
   type CallContext,
   type Clock,
   ClosedError,
-  type KvDriver,
   type MessageDriver,
   type QueueDriver,
-  type SessionDriver,
   type StowageAdapter,
 } from '@stowage/core';
 import { createClient } from './client.js';
@@ -27,9 +25,9 @@ const SWEEP_BATCH = 1000;
 interface Connection {
   client: RedisClient;
   runner: ScriptRunner;
-  sessions: SessionDriver;
+  sessions: ReturnType<typeof sessionDriver>;
   messages: MessageDriver;
-  kv: KvDriver;
+  kv: ReturnType<typeof kvDriver>;
   queues: QueueDriver;
   pubsub: RedisPubSub;
 }
@@ -130,6 +128,7 @@ export function redisAdapter(options: RedisAdapterOptions): StowageAdapter {
       list: (...a) => current().sessions.list(...a),
       count: (...a) => current().sessions.count(...a),
       deleteWhere: (...a) => current().sessions.deleteWhere(...a),
+      restore: (...a) => current().sessions.restore(...a),
     },
     messages: {
       append: (...a) => current().messages.append(...a),
@@ -148,6 +147,7 @@ export function redisAdapter(options: RedisAdapterOptions): StowageAdapter {
       expire: (...a) => current().kv.expire(...a),
       increment: (...a) => current().kv.increment(...a),
       setIfAbsent: (...a) => current().kv.setIfAbsent(...a),
+      getEntries: (...a) => current().kv.getEntries(...a),
     },
     queues: {
       enqueue: (...a) => current().queues.enqueue(...a),

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { TimeoutError } from '@stowage/core';
 import type { Cluster, Redis } from 'ioredis';
 import { ADAPTER, toStowageError } from './errors.js';
-import { PRELUDE } from './lua/prelude.js';
+import { preludeFor } from './lua/prelude.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 /** A standalone, Sentinel-managed or Cluster ioredis client. */
 export type RedisClient = Redis | Cluster;
@@ -14,9 +15,9 @@ export interface LuaScript {
   readonly sha: string;
 }
 
-/** Builds a script from a body that runs after the shared prelude. */
+/** Builds a script from a body that runs after the part of the shared prelude it uses. */
 export function defineScript(name: string, body: string): LuaScript {
-  const source = `${PRELUDE}\n${body}`;
+  const source = `${preludeFor(body)}\n${body}`;
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
@@ -55,8 +56,11 @@ function isNoScript(error: unknown): boolean {
 export class ScriptRunner {
   /** Scripts this runner has sent in full once; later calls send only the SHA1. */
   private readonly sent = new Set<string>();
+  private readonly coalescer: WriteCoalescer;
 
-  constructor(private readonly settings: ScriptRunnerSettings) {}
+  constructor(private readonly settings: ScriptRunnerSettings) {
+    this.coalescer = new WriteCoalescer(settings.client);
+  }
 
   /** The namespace's key prefix. */
   get prefix(): string {
@@ -68,19 +72,25 @@ export class ScriptRunner {
    * mapping as scripts.
    */
   async command<T>(name: string, run: (client: RedisClient) => Promise<T>): Promise<T> {
+    this.coalescer.begin();
     try {
       return await run(this.settings.client);
     } catch (error) {
       throw toStowageError(error, name, this.settings.timeoutMs);
+    } finally {
+      this.coalescer.end();
     }
   }
 
   /** Runs a script that only reads (or purges already-expired data). */
   async read(script: LuaScript, now: number, args: readonly Arg[]): Promise<unknown> {
+    this.coalescer.begin();
     try {
       return await this.evaluate(script, this.argv(now, args));
     } catch (error) {
       throw toStowageError(error, script.name, this.settings.timeoutMs);
+    } finally {
+      this.coalescer.end();
     }
   }
 

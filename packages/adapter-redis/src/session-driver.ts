@@ -9,10 +9,17 @@ import {
   type SessionWrite,
   type StoredSession,
 } from '@stowage/core';
-import { ADAPTER, toStowageError } from './errors.js';
+import { ADAPTER } from './errors.js';
 import { decodeId, encodeId, labelToken, labelTokens, listMember } from './keys.js';
-import { deleteSessions, saveSessions, scanSessions, touchSession } from './lua/session-scripts.js';
+import {
+  deleteSessions,
+  getSessions,
+  saveSessions,
+  scanSessions,
+  touchSession,
+} from './lua/session-scripts.js';
 import type { ScriptRunner } from './script-runner.js';
+import { restoreSessionCopies } from './session-restore.js';
 
 /** How many index members one scan script visits before handing control back to Redis. */
 export const SCAN_BUDGET = 500;
@@ -49,9 +56,10 @@ function toSession(id: string, row: Row): StoredSession {
   };
 }
 
-function writeArgs(w: SessionWrite): string[] {
+/** Appends the 8 script arguments of one write (see `saveSessions`) to `args`. */
+function pushWriteArgs(args: string[], w: SessionWrite): void {
   const expiry = w.expiresAt === undefined ? 'k' : w.expiresAt === null ? '' : String(w.expiresAt);
-  return [
+  args.push(
     encodeId(w.id),
     w.data,
     w.state,
@@ -60,7 +68,7 @@ function writeArgs(w: SessionWrite): string[] {
     expiry,
     w.maxExpiresAt === null ? '' : String(w.maxExpiresAt),
     w.expectedVersion === undefined ? '' : String(w.expectedVersion),
-  ];
+  );
 }
 
 /**
@@ -88,32 +96,33 @@ function filterArgs(filter: AdapterSessionFilter): string[] {
 }
 
 /** The session primitives over Lua scripts; see the README for the key layout. */
-export function sessionDriver(runner: ScriptRunner): SessionDriver {
+export function sessionDriver(
+  runner: ScriptRunner,
+): SessionDriver & Required<Pick<SessionDriver, 'restore'>> {
   const saveAll = async (writes: readonly SessionWrite[], ctx: CallContext) => {
-    const reply = (await runner.write(saveSessions, ctx.now, [
-      writes.length,
-      ...writes.flatMap(writeArgs),
-    ])) as unknown[];
+    const args = [String(writes.length)];
+    for (const w of writes) pushWriteArgs(args, w);
+    const reply = (await runner.write(saveSessions, ctx.now, args)) as unknown[];
     if (reply[0] === 'CONFLICT') {
       const w = writes[Number(reply[1]) - 1] as SessionWrite;
       throw new ConflictError(w.id, w.expectedVersion ?? 0, Number(reply[2]), {
         adapter: ADAPTER,
       });
     }
-    return writes.map((w, i): StoredSession => {
-      const [version, createdAt, updatedAt, expiresAt, maxExpiresAt] = reply[i] as string[];
-      return {
+    const stored = reply as string[];
+    return writes.map(
+      (w, i): StoredSession => ({
         id: w.id,
         data: w.data,
         state: w.state,
         labels: { ...w.labels },
-        version: Number(version),
-        createdAt: Number(createdAt),
-        updatedAt: Number(updatedAt),
-        expiresAt: nullable(expiresAt),
-        maxExpiresAt: nullable(maxExpiresAt),
-      };
-    });
+        version: Number(stored[4 * i]),
+        createdAt: Number(stored[4 * i + 1]),
+        updatedAt: ctx.now,
+        expiresAt: nullable(stored[4 * i + 2]),
+        maxExpiresAt: nullable(stored[4 * i + 3]),
+      }),
+    );
   };
 
   // Reads are plain HMGETs (cheaper than a script); expiry is decided here with ctx.now, and
@@ -123,24 +132,16 @@ export function sessionDriver(runner: ScriptRunner): SessionDriver {
     const session = toSession(id, row);
     return isExpired(session.expiresAt, now) ? null : session;
   };
+  const getOne = async (id: string, ctx: CallContext) => {
+    const row = await runner.command('sessions.get', (c) =>
+      c.hmget(`${runner.prefix}s:${encodeId(id)}`, ...FIELDS),
+    );
+    return live(id, row, ctx.now);
+  };
   const getAll = async (ids: readonly string[], ctx: CallContext) => {
-    const keys = ids.map((id) => `${runner.prefix}s:${encodeId(id)}`);
-    if (keys.length === 1) {
-      const row = await runner.command('sessions.get', (c) =>
-        c.hmget(keys[0] as string, ...FIELDS),
-      );
-      return [live(ids[0] as string, row, ctx.now)];
-    }
-    const replies = await runner.command('sessions.getMany', (c) => {
-      const pipeline = c.pipeline();
-      for (const key of keys) pipeline.hmget(key, ...FIELDS);
-      return pipeline.exec();
-    });
-    return ids.map((id, i) => {
-      const [error, row] = replies?.[i] ?? [null, null];
-      if (error) throw toStowageError(error, 'sessions.getMany', 0);
-      return live(id, row as Row, ctx.now);
-    });
+    if (ids.length === 1) return [await getOne(ids[0] as string, ctx)];
+    const rows = (await runner.read(getSessions, ctx.now, ids.map(encodeId))) as (string | null)[];
+    return ids.map((id, i) => live(id, rows.slice(8 * i, 8 * i + 8), ctx.now));
   };
 
   const remove = async (ids: readonly string[], expected: number | undefined, ctx: CallContext) => {
@@ -193,9 +194,7 @@ export function sessionDriver(runner: ScriptRunner): SessionDriver {
   };
 
   return {
-    async get(id, ctx) {
-      return (await getAll([id], ctx))[0] ?? null;
-    },
+    get: getOne,
     getMany: getAll,
     async save(write, ctx) {
       return (await saveAll([write], ctx))[0] as StoredSession;
@@ -223,5 +222,6 @@ export function sessionDriver(runner: ScriptRunner): SessionDriver {
     async deleteWhere(filter, ctx) {
       return (await scan('delete', filter, ctx)).count;
     },
+    restore: restoreSessionCopies(runner),
   };
 }

@@ -95,6 +95,7 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
     list: (...a) => (state ? state.sessions.list(...a) : rejected()),
     count: (...a) => (state ? state.sessions.count(...a) : rejected()),
     deleteWhere: (...a) => (state ? state.sessions.deleteWhere(...a) : rejected()),
+    restore: (...a) => (state?.sessions.restore ? state.sessions.restore(...a) : rejected()),
   };
   const messages: MessageDriver = {
     append: (...a) => (state ? state.messages.append(...a) : rejected()),
@@ -113,6 +114,7 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
     expire: (...a) => (state ? state.kv.expire(...a) : rejected()),
     increment: (...a) => (state ? state.kv.increment(...a) : rejected()),
     setIfAbsent: (...a) => (state ? state.kv.setIfAbsent(...a) : rejected()),
+    getEntries: (...a) => (state?.kv.getEntries ? state.kv.getEntries(...a) : rejected()),
   };
   const queues: QueueDriver = {
     enqueue: (...a) => (state ? state.queues.enqueue(...a) : rejected()),

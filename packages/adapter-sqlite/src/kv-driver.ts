@@ -9,6 +9,7 @@ import {
 import type { SqliteStatement } from './database.js';
 import { ADAPTER } from './errors.js';
 import type { Guard } from './guard.js';
+import { kvEntries } from './kv-entries.js';
 import { isLive, type Store } from './store.js';
 
 interface KvRow {
@@ -91,6 +92,7 @@ export function kvDriver(store: Store, guard: Guard): KvDriver {
   };
 
   return {
+    getEntries: kvEntries(store, guard),
     get: (key, { now }) => guard(() => read(key, now)),
     getMany: (keys, { now }) => guard(() => keys.map((key) => read(key, now))),
     set: (write) => guard(() => put(write)),

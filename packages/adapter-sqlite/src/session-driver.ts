@@ -11,6 +11,7 @@ import type { SqliteStatement } from './database.js';
 import { ADAPTER } from './errors.js';
 import type { Guard } from './guard.js';
 import { countQuery, idsQuery, listQuery } from './query.js';
+import { sessionRestore } from './session-restore.js';
 import { isLive, SESSION_COLUMNS, type SessionRow, type Store, toStored } from './store.js';
 
 interface CurrentRow {
@@ -98,6 +99,7 @@ export function sessionDriver(store: Store, guard: Guard): SessionDriver {
   });
 
   return {
+    restore: sessionRestore(store, guard),
     get: (id, { now }) => guard(() => read(id, now)),
     getMany: (ids, { now }) => guard(() => ids.map((id) => read(id, now))),
     save: (write, { now }) => guard(() => saveOne.immediate(write, now)),

@@ -7,6 +7,21 @@ export const setEntries = defineScript(
 return #ARGV`,
 );
 
+/**
+ * Reads kv entries without writing: ARGV[4..] encoded keys. Returns `v, e` of each key in one
+ * flat array (nulls when missing); the caller decides expiry.
+ */
+export const getEntriesScript = defineScript(
+  'kv.getMany',
+  `local out = {}
+for i = 4, #ARGV do
+  local r = redis.call('HMGET', kkey(ARGV[i]), 'v', 'e')
+  out[#out + 1] = r[1]
+  out[#out + 1] = r[2]
+end
+return out`,
+);
+
 /** Deletes kv entries: ARGV[4..] encoded keys; returns how many live ones were deleted. */
 export const deleteEntries = defineScript(
   'kv.delete',

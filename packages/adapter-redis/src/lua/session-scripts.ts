@@ -3,7 +3,8 @@ import { defineScript } from '../script-runner.js';
 /**
  * Applies session writes all-or-nothing: ARGV[4] count, then 8 arguments per write
  * (h, data, state, labels JSON, label tokens, expiry 'k'|''|ms, maxExpiresAt, expectedVersion).
- * Returns `{'CONFLICT', index, found}` or one `{v, c, u, e, x}` per write.
+ * Returns `{'CONFLICT', index, found}`, or `v, c, e, x` of every write in one flat array (a
+ * nested reply costs the client more to decode; updatedAt is the caller's own clock).
  */
 export const saveSessions = defineScript(
   'sessions.save',
@@ -24,37 +25,54 @@ for i = 1, n do
   local b = 4 + (i - 1) * 8
   local h, d, t, l, lx, e, x = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6], ARGV[b + 7]
   local meta = metas[i]
-  local v, c
-  local reindex, rekeep = true, true
+  local vs
   if meta then
-    v = tonumber(meta[2]) + 1
-    c = meta[3]
+    vs = string.format('%d', tonumber(meta[2]) + 1)
+    local c = meta[3]
     x = meta[6]
     if e == 'k' then e = meta[5] end
     e = clamp(e, x)
-    -- Most saves change only the data: leave index entries and key expiry alone then.
-    reindex = meta[1] ~= t or meta[7] ~= lx or meta[5] ~= e
-    rekeep = meta[5] ~= e
-    if reindex then unindex(h, meta[1], meta[3], meta[7]) end
+    if meta[1] == t and meta[7] == lx and meta[5] == e then
+      -- Most saves change only the data: createdAt, state, labels and expiry stay, and so do
+      -- the index entries and key expiry, so write just the three fields that moved.
+      redis.call('HSET', skey(h), 'd', d, 'v', vs, 'u', ARGV[2])
+    else
+      unindex(h, meta[1], c, meta[7])
+      redis.call('HSET', skey(h), 'd', d, 't', t, 'l', l, 'v', vs, 'u', ARGV[2], 'e', e, 'lx', lx)
+      index(h, t, c, lx, e)
+      if meta[5] ~= e then keep_until({skey(h), mkey(h), ikey(h)}, e) end
+    end
+    local k = 4 * (i - 1)
+    out[k + 1], out[k + 2], out[k + 3], out[k + 4] = vs, c, e, x
   else
     -- A new session never inherits messages or idempotency records of an earlier one.
     redis.call('DEL', mkey(h), ikey(h))
-    v = 1
-    c = ARGV[2]
+    vs = '1'
     if e == 'k' then e = '' end
-    -- Fresh keys carry no Redis expiry and no expiry-index entry: only add what is needed.
-    rekeep = false
+    e = clamp(e, x)
+    redis.call('HSET', skey(h), 'd', d, 't', t, 'l', l, 'v', vs, 'c', ARGV[2], 'u', ARGV[2], 'e', e, 'x', x, 'lx', lx)
+    index(h, t, ARGV[2], lx, e)
+    -- Fresh keys carry no Redis expiry: only the session hash needs one, if any.
+    if e ~= '' then keep_until({skey(h)}, e) end
+    local k = 4 * (i - 1)
+    out[k + 1], out[k + 2], out[k + 3], out[k + 4] = vs, ARGV[2], e, x
   end
-  e = clamp(e, x)
-  local vs = string.format('%d', v)
-  redis.call('HSET', skey(h), 'd', d, 't', t, 'l', l, 'v', vs, 'c', c, 'u', ARGV[2], 'e', e, 'x', x, 'lx', lx)
-  if reindex then index(h, t, c, lx, e) end
-  if rekeep then
-    keep_until({skey(h), mkey(h), ikey(h)}, e)
-  elseif not meta and e ~= '' then
-    keep_until({skey(h)}, e)
-  end
-  out[i] = {vs, c, ARGV[2], e, x}
+end
+return out`,
+);
+
+/**
+ * Reads sessions without writing: ARGV[4..] encoded ids. Returns the 8 fields `d t l v c u e x`
+ * of each id in one flat array (nulls for a missing session); the caller decides expiry. One
+ * command instead of a pipeline of HMGETs spares the client a command object, a promise and a
+ * timer per id.
+ */
+export const getSessions = defineScript(
+  'sessions.getMany',
+  `local out = {}
+for i = 4, #ARGV do
+  local r = redis.call('HMGET', skey(ARGV[i]), 'd', 't', 'l', 'v', 'c', 'u', 'e', 'x')
+  for j = 1, 8 do out[#out + 1] = r[j] end
 end
 return out`,
 );
