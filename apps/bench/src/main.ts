@@ -1,19 +1,83 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBenchEnv } from './env.js';
-import { machineInfo } from './machine.js';
+import { type BenchEnv, createBenchEnv } from './env.js';
+import { runJobsBench } from './jobs.js';
+import { type MachineInfo, machineInfo } from './machine.js';
 import { injectIntoReadme, markdownReport, ratioChart } from './report.js';
 import { runAll } from './runner.js';
-import { type Mode, SIZES } from './sizes.js';
+import { runScale, type ScaleResult } from './scale/run-scale.js';
+import { SCALE_END_MARKER, SCALE_START_MARKER, scaleReport } from './scale/scale-report.js';
+import { scaleSpecs } from './scale/scale-targets.js';
+import { type Mode, SIZES, type Sizes } from './sizes.js';
 import { allSpecs } from './specs.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const log = (line: string) => process.stdout.write(`${line}\n`);
 
 function parseMode(value: string | undefined): Mode {
   if (value === undefined || value === 'quick') return 'quick';
-  if (value === 'full' || value === 'tiny') return value;
-  throw new Error(`unknown mode ${value}: use quick or full`);
+  if (value === 'full' || value === 'scale' || value === 'tiny') return value;
+  throw new Error(`unknown mode ${value}: use quick, full or scale`);
+}
+
+/** A filtered run writes beside the complete results instead of over them. */
+function resultName(mode: string, only: string | undefined): string {
+  return only === undefined ? mode : `${mode}-${only.replace(/[^a-z0-9-]/gi, '_')}`;
+}
+
+async function updateReadme(block: string, markers?: readonly [string, string]): Promise<void> {
+  const readmePath = join(root, 'README.md');
+  await writeFile(readmePath, injectIntoReadme(await readFile(readmePath, 'utf8'), block, markers));
+}
+
+/** The side-by-side workloads on every target; writes results/<mode>.json, .svg and the README. */
+async function mainWorkloads(
+  mode: Mode,
+  env: BenchEnv,
+  machine: MachineInfo,
+  sizes: Sizes,
+  only: string | undefined,
+  scale: ScaleResult[] | undefined,
+): Promise<void> {
+  const specs = allSpecs(env).filter((s) => only === undefined || s.name.includes(only));
+  const results = await runAll(specs, sizes, log);
+  const report = markdownReport(mode, machine, sizes, results);
+  const name = resultName(mode, only);
+  await writeFile(
+    join(root, 'results', `${name}.json`),
+    `${JSON.stringify({ mode, machine, sizes, results, ...(scale ? { scale } : {}) }, null, 2)}\n`,
+  );
+  await writeFile(join(root, 'results', `${name}.svg`), ratioChart(results));
+  log(report);
+  // Only complete runs go into the README; a filtered run would show a partial table.
+  if (mode !== 'tiny' && only === undefined) {
+    await updateReadme(`![Stowage ratios to the raw drivers](results/${mode}.svg)\n\n${report}`);
+  }
+}
+
+/** The scale workloads (PostgreSQL and SQLite); writes results/scale.json and the README. */
+async function scaleWorkloads(
+  mode: Mode,
+  env: BenchEnv,
+  machine: MachineInfo,
+  sizes: Sizes,
+  only: string | undefined,
+): Promise<ScaleResult[] | undefined> {
+  const scale = sizes.scale;
+  if (scale === undefined) return undefined;
+  const specs = scaleSpecs(env).filter((s) => only === undefined || s.name.includes(only));
+  log('scale workloads:');
+  const results = await runScale(specs, scale, log);
+  const report = scaleReport(machine, scale, results);
+  log(report);
+  if (mode === 'tiny') return results;
+  await writeFile(
+    join(root, 'results', `${resultName('scale', only)}.json`),
+    `${JSON.stringify({ machine, sizes: scale, results }, null, 2)}\n`,
+  );
+  if (only === undefined) await updateReadme(report, [SCALE_START_MARKER, SCALE_END_MARKER]);
+  return results;
 }
 
 async function main(): Promise<void> {
@@ -22,30 +86,21 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const sizes = SIZES[mode];
   const env = await createBenchEnv();
-  const log = (line: string) => process.stdout.write(`${line}\n`);
   log(
     `stowage bench ${mode}: run ${env.runId}, ${machine.cpu} x${machine.cores}, load ${machine.loadAverage.join(' ')}`,
   );
-  let results: Awaited<ReturnType<typeof runAll>>;
+  await mkdir(join(root, 'results'), { recursive: true });
   try {
-    const specs = allSpecs(env).filter((s) => only === undefined || s.name.includes(only));
-    results = await runAll(specs, sizes, log);
+    // Scale first in full mode: its million-row tables are the part most worth having if a
+    // long run is cut short.
+    const scale =
+      mode === 'quick' ? undefined : await scaleWorkloads(mode, env, machine, sizes, only);
+    if (mode !== 'scale') await mainWorkloads(mode, env, machine, sizes, only, scale);
+    if (mode !== 'scale' && only === undefined) {
+      await runJobsBench(env, mode, join(root, 'results'), log);
+    }
   } finally {
     await env.cleanup();
-  }
-  const report = markdownReport(mode, machine, sizes, results);
-  await mkdir(join(root, 'results'), { recursive: true });
-  await writeFile(
-    join(root, 'results', `${mode}.json`),
-    `${JSON.stringify({ mode, machine, sizes, results }, null, 2)}\n`,
-  );
-  await writeFile(join(root, 'results', `${mode}.svg`), ratioChart(results));
-  log(report);
-  // Only complete runs go into the README; a filtered run would show a partial table.
-  if (mode !== 'tiny' && only === undefined) {
-    const readmePath = join(root, 'README.md');
-    const block = `![Stowage ratios to the raw drivers](results/${mode}.svg)\n\n${report}`;
-    await writeFile(readmePath, injectIntoReadme(await readFile(readmePath, 'utf8'), block));
   }
 }
 

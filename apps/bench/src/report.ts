@@ -17,12 +17,17 @@ function extraText(result: WorkloadResult): string {
   const extra = result.extra;
   if (extra === undefined) return '';
   if (result.workload === 'conversation') {
-    return `total ${fmt(extra.totalMs)} ms; first 100 ${fmt(extra.firstMs)} ms/op, last 100 ${fmt(extra.lastMs)} ms/op (x${fmt(extra.flatness)})`;
+    return `${fmt(extra.appends)} appends, total ${fmt(extra.totalMs)} ms; first ${fmt(extra.edge)} ${fmt(extra.firstMs)} ms/op, last ${fmt(extra.edge)} ${fmt(extra.lastMs)} ms/op (x${fmt(extra.flatness)})`;
   }
   if (result.workload === 'sweep') {
     return `total ${fmt(extra.totalMs)} ms; longest event-loop stall ${fmt(extra.maxStallMs)} ms`;
   }
   return '';
+}
+
+function budgetText(sizes: Sizes): string {
+  if (sizes.budgetMs === undefined) return '';
+  return ` (sequential, mixed and batch rounds stop after ${sizes.budgetMs} ms once ${sizes.minOps} calls, or one batch, are done; the calls column says how many ran)`;
 }
 
 /** The results as markdown: the machine, then one table per workload. */
@@ -34,7 +39,7 @@ export function markdownReport(
 ): string {
   const lines = [
     `Mode \`${mode}\`, ${machine.startedAt}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}), load average at start ${machine.loadAverage.join(' / ')}.`,
-    `Sizes: ${sizes.rounds} rounds; ${sizes.ops} sequential ops; mixed ${sizes.mixedOps} ops over ${sizes.keys} sessions with ${sizes.concurrency} in flight; conversation ${sizes.conversation} appends (${sizes.conversationRounds} round(s)); batches of ${sizes.batch} (${sizes.batchRepeats} per round); list/count among ${sizes.queryN} sessions; sweep of ${sizes.sweepN} expired sessions (file targets: ${sizes.fileN} for both, as they scan one file per session).`,
+    `Sizes: ${sizes.rounds} rounds; ${sizes.ops} sequential ops; mixed ${sizes.mixedOps} ops over ${sizes.keys} sessions with ${sizes.concurrency} in flight${budgetText(sizes)}; conversation ${sizes.conversation} appends (${sizes.conversationRounds} round(s)${sizes.conversationBudgetMs === undefined ? '' : `, stopping after ${sizes.conversationBudgetMs} ms once half are done`}; peers that rewrite the whole session on every append: ${sizes.peerConversation} appends); batches of ${sizes.batch} (up to ${sizes.batchRepeats} per round); list/count among ${sizes.queryN} sessions; sweep of ${sizes.sweepN} expired sessions (${sizes.sweepRounds} round(s); file targets: ${sizes.fileN} for both, as they scan one file per session).`,
     '',
     'Ratio = per-call time of the target / per-call time of the raw driver of the same backend (median ops/s of the rounds); below 1 means faster than the raw floor.',
   ];
@@ -43,16 +48,16 @@ export function markdownReport(
       '',
       `#### ${workload}`,
       '',
-      '| target | ops/s | p50 ms | p95 ms | p99 ms | ratio | notes |',
+      '| target | calls | ops/s | p50 ms | p95 ms | p99 ms | ratio | notes |',
     );
-    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const r of results.filter((x) => x.workload === workload)) {
       if (r.skipped !== undefined) {
-        lines.push(`| ${r.target} | | | | | | skipped: ${r.skipped} |`);
+        lines.push(`| ${r.target} | | | | | | | skipped: ${r.skipped} |`);
         continue;
       }
       lines.push(
-        `| ${r.target} | ${fmt(r.opsPerSec)} | ${fmt(r.p50Ms)} | ${fmt(r.p95Ms)} | ${fmt(r.p99Ms)} | ${r.ratio === undefined ? '' : `${fmt(r.ratio)}x`} | ${extraText(r)} |`,
+        `| ${r.target} | ${fmt(r.ops)} | ${fmt(r.opsPerSec)} | ${fmt(r.p50Ms)} | ${fmt(r.p95Ms)} | ${fmt(r.p99Ms)} | ${r.ratio === undefined ? '' : `${fmt(r.ratio)}x`} | ${extraText(r)} |`,
       );
     }
   }
@@ -93,10 +98,15 @@ export function ratioChart(results: readonly WorkloadResult[]): string {
   return `${parts.join('\n')}\n`;
 }
 
-/** Replaces the text between the README markers; fails loudly when they are missing. */
-export function injectIntoReadme(readme: string, block: string): string {
-  const start = readme.indexOf(START_MARKER);
-  const end = readme.indexOf(END_MARKER);
-  if (start < 0 || end < start) throw new Error('README.md lacks the bench result markers');
-  return `${readme.slice(0, start + START_MARKER.length)}\n${block}\n${readme.slice(end)}`;
+/** Replaces the text between a pair of README markers; fails loudly when they are missing. */
+export function injectIntoReadme(
+  readme: string,
+  block: string,
+  markers: readonly [string, string] = [START_MARKER, END_MARKER],
+): string {
+  const [startMarker, endMarker] = markers;
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`README.md lacks the markers ${startMarker}`);
+  return `${readme.slice(0, start + startMarker.length)}\n${block}\n${readme.slice(end)}`;
 }

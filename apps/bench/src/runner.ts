@@ -1,10 +1,12 @@
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { makeDocs } from './data.js';
+import { watchLoopDelay } from './loop-delay.js';
 import type { Sizes } from './sizes.js';
 import { median, percentile, round } from './stats.js';
 import type { Target, TargetSpec } from './types.js';
 import {
   prepareOps,
+  QUERY_WORKLOADS,
   type RoundSample,
   runBatchGet,
   runBatchSave,
@@ -73,8 +75,7 @@ async function sweepRound(spec: TargetSpec, sizes: Sizes, roundNo: number): Prom
     const sweep = target.sweep;
     if (sweep === undefined) throw new Error(`${target.name} cannot sweep`);
     await sweep.seedExpired(makeDocs(`x${roundNo}`, sizes.sweepN));
-    const histogram = monitorEventLoopDelay({ resolution: 1 });
-    histogram.enable();
+    const histogram = await watchLoopDelay();
     const start = performance.now();
     const removed = await sweep.sweepAll();
     const wallMs = performance.now() - start;
@@ -106,6 +107,13 @@ async function measureTarget(
   log: (line: string) => void,
 ): Promise<{ measured: Measured; skips: Record<string, string> }> {
   const measured: Measured = {};
+  const phases: string[] = [];
+  let phaseStart = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases.push(`${name} ${Math.round(now - phaseStart)}`);
+    phaseStart = now;
+  };
   const scanSizes =
     spec.backend === 'file' ? { ...sizes, queryN: sizes.fileN, sweepN: sizes.fileN } : sizes;
   const ops: Target = await spec.create('ops');
@@ -131,24 +139,32 @@ async function measureTarget(
   } finally {
     await ops.close();
   }
+  phase('ops');
   const queried = await spec.create('query');
   try {
-    if (queried.query !== undefined) {
-      await queried.query.seed(makeDocs('q', scanSizes.queryN));
+    const query = queried.query;
+    if (query !== undefined) {
+      await query.seed(makeDocs('q', scanSizes.queryN));
       for (let r = 0; r < sizes.rounds; r += 1) {
-        for (const name of ['list-state', 'list-label', 'count-state', 'count-label'] as const) {
-          add(measured, name, await runQuery(queried, scanSizes, name));
+        for (const name of QUERY_WORKLOADS) {
+          add(
+            measured,
+            name,
+            await runQuery(queried.name, query, scanSizes.queryN, sizes.queryOps, name),
+          );
         }
       }
     }
   } finally {
     await queried.close();
   }
+  phase('query');
   if (skips.sweep === undefined) {
-    for (let r = 0; r < sizes.rounds; r += 1)
+    for (let r = 0; r < sizes.sweepRounds; r += 1)
       add(measured, 'sweep', await sweepRound(spec, scanSizes, r));
   }
-  log(`  ${spec.name}: done`);
+  phase('sweep');
+  log(`  ${spec.name}: ${phases.join(' ms, ')} ms`);
   return { measured, skips };
 }
 
@@ -179,7 +195,7 @@ export async function runAll(
           : { ...base, ...summarise(samples) },
       );
     }
-    log(`  ${spec.name}: ${Math.round(performance.now() - started)} ms`);
+    log(`  ${spec.name}: total ${Math.round(performance.now() - started)} ms`);
   }
   for (const result of results) {
     const raw = results.find(

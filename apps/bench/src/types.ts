@@ -19,9 +19,7 @@ export interface BenchDoc {
 }
 
 /** Listing and counting by state and by label; each call returns how many sessions it saw. */
-export interface QueryOps {
-  /** Stores the documents that the queries run over (not timed). */
-  seed(docs: readonly BenchDoc[]): Promise<void>;
+export interface QueryCalls {
   /** Reads the first page (100 items) of sessions in a state; returns the page length. */
   listByState(state: string): Promise<number>;
   /** Reads the first page (100 items) of sessions with a label; returns the page length. */
@@ -30,6 +28,12 @@ export interface QueryOps {
   countByState(state: string): Promise<number>;
   /** Counts live sessions with a label. */
   countByLabel(key: string, value: string): Promise<number>;
+}
+
+/** The query calls plus seeding the documents they run over. */
+export interface QueryOps extends QueryCalls {
+  /** Stores the documents that the queries run over (not timed). */
+  seed(docs: readonly BenchDoc[]): Promise<void>;
 }
 
 /** Removing expired sessions: seed rows that are already expired, then remove them all. */

@@ -11,7 +11,9 @@ function live(nowParam: number): string {
 /**
  * The PostgreSQL floor: plain pg queries on a table shaped like the adapter's (jsonb labels
  * with a GIN index, a messages table), one round trip per logical operation: the save is an
- * upsert whose version check restarts at 1 when the old row expired.
+ * upsert whose version check restarts at 1 when the old row expired. The fixed per-key
+ * statements are named prepared statements, as the adapter's are, so the ratio measures the
+ * adapter's own cost rather than planning; listings and counts stay unnamed on both sides.
  */
 async function rawPostgres(env: BenchEnv, slot: string): Promise<Target> {
   const pool = new pg.Pool({ connectionString: env.postgresUrl, max: 10 });
@@ -37,7 +39,7 @@ async function rawPostgres(env: BenchEnv, slot: string): Promise<Target> {
       created_at = CASE WHEN t.expires_at <= $5 THEN $5 ELSE t.created_at END
     RETURNING version`;
   const upsert = async (docs: readonly BenchDoc[], expires: number | null) => {
-    await pool.query(upsertSql, [
+    await named('upsert', upsertSql, [
       docs.map((d) => d.id),
       docs.map((d) => JSON.stringify(d.data)),
       docs.map((d) => d.state),
@@ -51,6 +53,9 @@ async function rawPostgres(env: BenchEnv, slot: string): Promise<Target> {
     data: JSON.parse(String(row.data)) as unknown,
   });
   const countOf = (rows: { n: string }[]) => Number(rows[0]?.n ?? 0);
+  // A pool holds one target's statements only, so a short fixed name per statement is unique.
+  const named = (name: string, text: string, values: unknown[]) =>
+    pool.query({ name: `raw_${name}`, text, values });
 
   return {
     name: 'raw-postgres',
@@ -59,7 +64,7 @@ async function rawPostgres(env: BenchEnv, slot: string): Promise<Target> {
     skips: {},
     save: (doc) => upsert([doc], null),
     async get(id) {
-      const { rows } = await pool.query(`SELECT * FROM ${s} WHERE id = $1 AND ${live(2)}`, [
+      const { rows } = await named('get', `SELECT * FROM ${s} WHERE id = $1 AND ${live(2)}`, [
         id,
         Date.now(),
       ]);
@@ -67,7 +72,8 @@ async function rawPostgres(env: BenchEnv, slot: string): Promise<Target> {
     },
     async append(id, message) {
       // One statement: bump the live session's updatedAt and append after the current last.
-      const { rowCount } = await pool.query(
+      const { rowCount } = await named(
+        'append',
         `WITH s AS (UPDATE ${s} SET updated_at = $3 WHERE id = $1 AND ${live(3)} RETURNING id)
          INSERT INTO ${m} (session_id, seq, body)
          SELECT s.id, COALESCE((SELECT MAX(seq) + 1 FROM ${m} WHERE session_id = $1), 0), $2 FROM s`,
@@ -77,10 +83,11 @@ async function rawPostgres(env: BenchEnv, slot: string): Promise<Target> {
     },
     saveMany: (docs) => upsert(docs, null),
     async getMany(ids) {
-      const { rows } = await pool.query(`SELECT * FROM ${s} WHERE id = ANY($1) AND ${live(2)}`, [
-        ids,
-        Date.now(),
-      ]);
+      const { rows } = await named(
+        'getMany',
+        `SELECT * FROM ${s} WHERE id = ANY($1) AND ${live(2)}`,
+        [ids, Date.now()],
+      );
       const byId = new Map(rows.map((row: Record<string, unknown>) => [row.id, decode(row)]));
       return ids.map((id) => byId.get(id) ?? null);
     },

@@ -36,20 +36,21 @@ const SCHEMA = `
 /**
  * The SQLite floor: better-sqlite3 prepared statements on the same schema shape as the
  * adapter (sessions, a label table, messages), WAL with `synchronous = NORMAL`, and the same
- * logical steps: an upsert that bumps the version unless the old row expired, labels
- * replaced, expiry checked on every read.
+ * logical steps: read the current row, update it (version + 1) or replace it when it expired,
+ * rewrite label rows only when the labels changed, expiry checked on every read.
  */
 async function rawSqlite(path: string, expiredAt: number): Promise<Target> {
   const db = new Database(path);
   db.exec(SCHEMA);
   const live = '(expires_at IS NULL OR expires_at > @now)';
-  const upsert = db.prepare(`
+  const current = db.prepare<[string], { version: number; labels: string; expires: number | null }>(
+    'SELECT version, labels, expires_at AS expires FROM sessions WHERE id = ?',
+  );
+  const update = db.prepare(`UPDATE sessions SET data = @data, state = @state, labels = @labels,
+    version = @version, updated_at = @now, expires_at = @expires WHERE id = @id`);
+  const insert = db.prepare(`
     INSERT INTO sessions (id, data, state, labels, version, created_at, updated_at, expires_at)
-    VALUES (@id, @data, @state, @labels, 1, @now, @now, @expires)
-    ON CONFLICT (id) DO UPDATE SET data = excluded.data, state = excluded.state,
-      labels = excluded.labels, updated_at = excluded.updated_at, expires_at = excluded.expires_at,
-      version = CASE WHEN sessions.expires_at <= @now THEN 1 ELSE sessions.version + 1 END,
-      created_at = CASE WHEN sessions.expires_at <= @now THEN @now ELSE sessions.created_at END`);
+    VALUES (@id, @data, @state, @labels, 1, @now, @now, @expires)`);
   const dropLabels = db.prepare('DELETE FROM labels WHERE session_id = ?');
   const addLabel = db.prepare('INSERT INTO labels (session_id, name, value) VALUES (?, ?, ?)');
   const selectOne = db.prepare<{ id: string; now: number }, Row>(
@@ -77,17 +78,34 @@ async function rawSqlite(path: string, expiredAt: number): Promise<Target> {
   );
   const dropSession = db.prepare('DELETE FROM sessions WHERE id = ?');
   const dropMessages = db.prepare('DELETE FROM messages WHERE session_id = ?');
+  const removeOne = (id: string) => {
+    dropLabels.run(id);
+    dropMessages.run(id);
+    dropSession.run(id);
+  };
 
+  // The same work as the adapter: read the row, update a live one or replace an expired one,
+  // and touch label rows only when the labels changed (most saves keep them).
   const saveOne = (doc: BenchDoc, expires: number | null, now: number) => {
-    upsert.run({
+    const row = current.get(doc.id);
+    const labels = JSON.stringify(doc.labels);
+    const fields = {
       id: doc.id,
       data: JSON.stringify(doc.data),
       state: doc.state,
-      labels: JSON.stringify(doc.labels),
+      labels,
       now,
       expires,
-    });
-    dropLabels.run(doc.id);
+    };
+    const alive = row !== undefined && (row.expires === null || row.expires > now);
+    if (alive) {
+      update.run({ ...fields, version: row.version + 1 });
+      if (row.labels === labels) return;
+      dropLabels.run(doc.id);
+    } else {
+      if (row !== undefined) removeOne(doc.id);
+      insert.run(fields);
+    }
     for (const [name, value] of Object.entries(doc.labels)) addLabel.run(doc.id, name, value);
   };
   const saveTx = db.transaction(saveOne);
@@ -114,11 +132,7 @@ async function rawSqlite(path: string, expiredAt: number): Promise<Target> {
   });
   const sweepBatch = db.transaction((now: number) => {
     const ids = expiredIds.all({ now });
-    for (const { id } of ids) {
-      dropLabels.run(id);
-      dropMessages.run(id);
-      dropSession.run(id);
-    }
+    for (const { id } of ids) removeOne(id);
     return ids.length;
   });
 
@@ -128,7 +142,7 @@ async function rawSqlite(path: string, expiredAt: number): Promise<Target> {
     kind: 'raw',
     skips: {},
     async save(doc) {
-      saveTx(doc, null, Date.now());
+      saveTx.immediate(doc, null, Date.now());
     },
     async get(id) {
       return decode(selectOne.get({ id, now: Date.now() }));
@@ -137,7 +151,7 @@ async function rawSqlite(path: string, expiredAt: number): Promise<Target> {
       appendTx(id, JSON.stringify(message));
     },
     async saveMany(docs) {
-      saveManyTx(docs, null);
+      saveManyTx.immediate(docs, null);
     },
     async getMany(ids) {
       return getManyTx(ids);

@@ -12,7 +12,7 @@ import {
   type StowageAdapter,
 } from '@stowage/core';
 import type { BenchEnv } from '../env.js';
-import type { Backend, BenchDoc, Target, TargetSpec } from '../types.js';
+import type { Backend, BenchDoc, QueryCalls, Target, TargetSpec } from '../types.js';
 
 /** Seeding and sweeping move in chunks of the largest batch core accepts. */
 const CHUNK = 1000;
@@ -32,6 +32,17 @@ function chunks<T>(items: readonly T[]): T[][] {
 
 function toInput(doc: BenchDoc) {
   return { id: doc.id, data: doc.data, state: doc.state, labels: doc.labels };
+}
+
+/** The listing and counting calls of the workloads on a Stowage storage: first pages of 100. */
+export function storageQueries(storage: Storage): QueryCalls {
+  return {
+    listByState: async (state) => (await storage.sessions.list({ state, limit: 100 })).items.length,
+    listByLabel: async (key, value) =>
+      (await storage.sessions.list({ labels: { [key]: value }, limit: 100 })).items.length,
+    countByState: (state) => storage.sessions.count({ state }),
+    countByLabel: (key, value) => storage.sessions.count({ labels: { [key]: value } }),
+  };
 }
 
 /**
@@ -81,15 +92,7 @@ async function stowageTarget(
       await storage.sessions.saveMany(docs.map(toInput));
     },
     getMany: (ids) => storage.sessions.getMany(ids),
-    query: {
-      seed: (docs) => seedWith(docs, null),
-      listByState: async (state) =>
-        (await storage.sessions.list({ state, limit: 100 })).items.length,
-      listByLabel: async (key, value) =>
-        (await storage.sessions.list({ labels: { [key]: value }, limit: 100 })).items.length,
-      countByState: (state) => storage.sessions.count({ state }),
-      countByLabel: (key, value) => storage.sessions.count({ labels: { [key]: value } }),
-    },
+    query: { seed: (docs) => seedWith(docs, null), ...storageQueries(storage) },
     sweep: {
       async seedExpired(docs) {
         await seedWith(docs, SWEEP_TTL_MS);
