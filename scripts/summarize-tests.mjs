@@ -19,9 +19,11 @@ for (const file of files) {
   passed += report.numPassedTests ?? 0;
   failed += report.numFailedTests ?? 0;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  // A test file that failed to import has no test results but counts as a failed suite.
+  // A test file that failed to import, or whose beforeAll/afterAll hook threw, has no failed
+  // test of its own (its tests are missing or skipped) but counts as one failure.
   for (const suite of report.testResults ?? []) {
-    if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) brokenSuites++;
+    const tests = suite.assertionResults ?? [];
+    if (suite.status === 'failed' && !tests.some((t) => t.status === 'failed')) brokenSuites++;
   }
 }
 failed += brokenSuites;

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/bootstrap.sh || exit 1
 bash scripts/services.sh || exit 1
+bash scripts/browser.sh || exit 1
 
 rm -rf .test-results
 mkdir -p .test-results
