@@ -71,38 +71,57 @@ export class AdapterRuntime {
   }
 
   /** Runs `fn` against the open adapter within the deadline. */
-  async run<T>(
-    op: string,
-    fn: (adapter: StowageAdapter, ctx: CallContext) => Promise<T>,
-  ): Promise<T> {
-    if (this.closing)
-      throw new ClosedError(`Storage is closed; ${op} was refused`, { adapter: this.name });
+  run<T>(op: string, fn: (adapter: StowageAdapter, ctx: CallContext) => Promise<T>): Promise<T> {
+    if (this.closing) {
+      return Promise.reject(
+        new ClosedError(`Storage is closed; ${op} was refused`, { adapter: this.name }),
+      );
+    }
     return this.settings.observer.observe(op, this, () => this.execute(op, fn));
   }
 
-  private async execute<T>(
+  // Plain promise callbacks rather than async/await: this runs on every call.
+  private execute<T>(
     op: string,
     fn: (adapter: StowageAdapter, ctx: CallContext) => Promise<T>,
   ): Promise<T> {
     this.inFlight++;
-    try {
-      const ms = this.settings.timeoutMs;
-      return await this.deadlines.race(
-        this.call(fn),
+    const ms = this.settings.timeoutMs;
+    const task = this.adapter
+      ? this.invoke(this.adapter, fn)
+      : this.open().then((adapter) => this.invoke(adapter, fn));
+    return this.deadlines
+      .race(
+        task,
         ms,
         () => new TimeoutError(`${op} did not finish within ${ms} ms`, ms, { adapter: this.name }),
+      )
+      .then(
+        (value) => {
+          this.settle();
+          return value;
+        },
+        (error: unknown) => {
+          this.settle();
+          throw this.normalize(error, op);
+        },
       );
+  }
+
+  private invoke<T>(
+    adapter: StowageAdapter,
+    fn: (adapter: StowageAdapter, ctx: CallContext) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return fn(adapter, { now: this.settings.clock.now() });
     } catch (error) {
-      throw this.normalize(error, op);
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) this.drained?.();
+      return Promise.reject(error);
     }
   }
 
-  private async call<T>(fn: (adapter: StowageAdapter, ctx: CallContext) => Promise<T>): Promise<T> {
-    const adapter = this.adapter ?? (await this.open());
-    return fn(adapter, { now: this.settings.clock.now() });
+  private settle(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.drained?.();
   }
 
   /** Closes the adapter once, after in-flight calls have settled. Idempotent. */

@@ -285,9 +285,16 @@ export class SessionsApi {
 
   // Expiry is relative to the call's clock reading, taken once the adapter is ready.
   private stamp(write: SessionWrite & PendingExpiry, now: number): SessionWrite {
-    const { ttlMs, lifetimeMs, ...rest } = write;
+    const { ttlMs, lifetimeMs } = write;
     const maxExpiresAt = lifetimeMs === null ? null : now + lifetimeMs;
-    const stamped: SessionWrite = { ...rest, maxExpiresAt };
+    const stamped: SessionWrite = {
+      id: write.id,
+      data: write.data,
+      state: write.state,
+      labels: write.labels,
+      maxExpiresAt,
+    };
+    if (write.expectedVersion !== undefined) stamped.expectedVersion = write.expectedVersion;
     if (ttlMs !== undefined) {
       stamped.expiresAt = clampExpiry(ttlMs === null ? null : now + ttlMs, maxExpiresAt);
     }

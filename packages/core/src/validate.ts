@@ -38,6 +38,15 @@ function checkText(value: unknown, what: string, maxBytes: number, allowEmpty: b
   return value;
 }
 
+/** Whether `value` is a string `checkText` accepts as a label value, checked without allocating. */
+function isShortCleanText(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    (value.length * 3 <= MAX_LABEL_BYTES || Buffer.byteLength(value, 'utf8') <= MAX_LABEL_BYTES) &&
+    !ILLEGAL_IN_ID.test(value)
+  );
+}
+
 /**
  * Checks a session id or kv key: a non-empty string of at most 512 UTF-8 bytes without control
  * characters. Everything else (`../x`, `*`, `a:b`, quotes, emoji) is legal and stored literally.
@@ -77,14 +86,21 @@ export function validateLabels(value: unknown): Labels {
   const labels: Labels = {};
   for (const [name, labelValue] of entries) {
     checkText(name, 'label name', MAX_LABEL_BYTES, false);
-    const checked = checkText(labelValue, `label ${JSON.stringify(name)}`, MAX_LABEL_BYTES, true);
-    // A plain assignment to `__proto__` would hit the prototype setter and drop the label.
-    Object.defineProperty(labels, name, {
-      value: checked,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // Name the label in the error only when there is one: building the text costs every call.
+    if (!isShortCleanText(labelValue)) {
+      checkText(labelValue, `label ${JSON.stringify(name)}`, MAX_LABEL_BYTES, true);
+    }
+    if (name === '__proto__') {
+      // A plain assignment to `__proto__` would hit the prototype setter and drop the label.
+      Object.defineProperty(labels, name, {
+        value: labelValue,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      labels[name] = labelValue as string;
+    }
   }
   return labels;
 }

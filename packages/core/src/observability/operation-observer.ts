@@ -36,28 +36,45 @@ export class OperationObserver {
     );
   }
 
-  private async measure<T>(
+  // Plain promise callbacks rather than async/await: this runs on every call, and each async
+  // frame costs an extra promise.
+  private measure<T>(
     op: string,
     source: { readonly name: string },
     task: () => Promise<T>,
     span: SpanLike | undefined,
   ): Promise<T> {
     const started = performance.now();
-    let failure: unknown;
-    let failed = false;
+    let running: Promise<T>;
     try {
-      return await task();
+      running = task();
     } catch (error) {
-      failed = true;
-      failure = error;
-      throw error;
-    } finally {
-      const ms = performance.now() - started;
-      const code = failed ? codeOf(failure) : undefined;
-      this.stats.record(op, ms, code);
-      if (span) finishSpan(span, source.name, failure, code);
-      if (this.hook) this.report(this.hook, { op, adapter: source.name, ms, ok: !failed }, code);
+      running = Promise.reject(error);
     }
+    return running.then(
+      (value) => {
+        this.finish(op, source.name, started, span, undefined);
+        return value;
+      },
+      (error: unknown) => {
+        this.finish(op, source.name, started, span, { error });
+        throw error;
+      },
+    );
+  }
+
+  private finish(
+    op: string,
+    adapter: string,
+    started: number,
+    span: SpanLike | undefined,
+    failure: { error: unknown } | undefined,
+  ): void {
+    const ms = performance.now() - started;
+    const code = failure ? codeOf(failure.error) : undefined;
+    this.stats.record(op, ms, code);
+    if (span) finishSpan(span, adapter, failure?.error, code);
+    if (this.hook) this.report(this.hook, { op, adapter, ms, ok: !failure }, code);
   }
 
   private report(
