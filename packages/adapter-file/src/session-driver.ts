@@ -16,6 +16,7 @@ import {
 import { ADAPTER } from './errors.js';
 import { scanFiles } from './scan.js';
 import { sessionRestore } from './session-restore.js';
+import { sessionDeleteIfUnchanged } from './session-unchanged.js';
 import type { FileStore, SessionRecord } from './store.js';
 
 /** The record as core sees it: the message-log bookkeeping stays inside the adapter. */
@@ -107,6 +108,7 @@ export function sessionDriver(store: FileStore): SessionDriver {
   };
   return {
     restore: sessionRestore(store),
+    deleteIfUnchanged: sessionDeleteIfUnchanged(store),
     get,
     getMany: (ids, ctx) => Promise.all(ids.map((id) => get(id, ctx))),
     save: (write, { now }) => save(store, write, now),

@@ -16,6 +16,7 @@ import {
   toWritten,
   type WrittenRow,
 } from './session-rows.js';
+import { postgresDeleteIfUnchanged } from './session-unchanged.js';
 import { batchParams, sessionWriteSql, updateParams, upsertParams } from './session-writes.js';
 import { liveAt, ms, sessionColumns, type TableNames, ts } from './sql.js';
 
@@ -42,6 +43,7 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
 
   return {
     restore: postgresSessionRestore(db, t),
+    deleteIfUnchanged: postgresDeleteIfUnchanged(db, t),
     async get(id, { now }) {
       const rows = await db.query<SessionRow>(
         'sessions.get',

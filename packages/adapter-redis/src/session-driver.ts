@@ -20,6 +20,7 @@ import {
 } from './lua/session-scripts.js';
 import type { ScriptRunner } from './script-runner.js';
 import { restoreSessionCopies } from './session-restore.js';
+import { deleteIfUnchanged } from './session-unchanged.js';
 
 /** How many index members one scan script visits before handing control back to Redis. */
 export const SCAN_BUDGET = 500;
@@ -98,7 +99,7 @@ function filterArgs(filter: AdapterSessionFilter): string[] {
 /** The session primitives over Lua scripts; see the README for the key layout. */
 export function sessionDriver(
   runner: ScriptRunner,
-): SessionDriver & Required<Pick<SessionDriver, 'restore'>> {
+): SessionDriver & Required<Pick<SessionDriver, 'restore' | 'deleteIfUnchanged'>> {
   const saveAll = async (writes: readonly SessionWrite[], ctx: CallContext) => {
     const args = [String(writes.length)];
     for (const w of writes) pushWriteArgs(args, w);
@@ -223,5 +224,6 @@ export function sessionDriver(
       return (await scan('delete', filter, ctx)).count;
     },
     restore: restoreSessionCopies(runner),
+    deleteIfUnchanged: deleteIfUnchanged(runner),
   };
 }

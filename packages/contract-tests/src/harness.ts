@@ -68,9 +68,11 @@ export function missingRequirement(
             ? typeof adapter.sweep === 'function'
             : need === 'restore'
               ? typeof adapter.sessions?.restore === 'function'
-              : need === 'kvEntries'
-                ? typeof adapter.kv?.getEntries === 'function'
-                : adapter[need] !== undefined;
+              : need === 'deleteIfUnchanged'
+                ? typeof adapter.sessions?.deleteIfUnchanged === 'function'
+                : need === 'kvEntries'
+                  ? typeof adapter.kv?.getEntries === 'function'
+                  : adapter[need] !== undefined;
     if (!ok) return need;
   }
   // A group's own kind of data is implied; every group but kv, queues and pubsub also works

@@ -71,6 +71,7 @@ export type Requirement =
   | 'atomicBatch'
   | 'sweep'
   | 'restore'
+  | 'deleteIfUnchanged'
   | 'kvEntries';
 
 /** One conformance case. */

@@ -1,6 +1,7 @@
 import type { ContractCase } from '../types.js';
 import { batchCases } from './batch.js';
 import { concurrencyCases } from './concurrency.js';
+import { deleteIfUnchangedCases } from './delete-if-unchanged.js';
 import { inputIdCases } from './input-ids.js';
 import { inputLimitCases } from './input-limits.js';
 import { inputValueCases } from './input-values.js';
@@ -52,4 +53,5 @@ export const allCases: readonly ContractCase[] = [
   ...queueLeaseCases,
   ...pubsubCases,
   ...restoreCases,
+  ...deleteIfUnchangedCases,
 ];

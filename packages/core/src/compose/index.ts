@@ -1,3 +1,10 @@
+export {
+  type ArchivedAdapter,
+  type ArchiveOptions,
+  type ArchiveReport,
+  type ArchiveRunOptions,
+  archive,
+} from './archive.js';
 export type { ReconcileCounts } from './failover-log.js';
 export {
   type FallbackAdapter,
