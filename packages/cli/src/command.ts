@@ -33,6 +33,8 @@ export interface Command {
   args: string[];
   /** Longer help text shown under the usage line. */
   help: string;
+  /** Example command lines, shown last in the help. */
+  examples?: string[];
   options: Record<string, OptionSpec>;
   /** Runs the command and resolves with its exit code. */
   run(ctx: CommandContext): Promise<number>;
@@ -43,7 +45,7 @@ export const STORAGE_OPTIONS: Record<string, OptionSpec> = {
   namespace: {
     type: 'string',
     value: 'name',
-    description: 'namespace inside the backend (default: the adapter default)',
+    description: "namespace inside the backend (default: the adapter's own)",
   },
   schema: { type: 'string', value: 'name', description: 'PostgreSQL schema (postgres:// only)' },
 };

@@ -14,6 +14,7 @@ import { commandHelp, mainHelp } from './help.js';
 import { type CliIo, processIo, writeLine } from './io.js';
 import { Secrets } from './secrets.js';
 import { UsageError } from './usage-error.js';
+import { VERSION } from './version.js';
 
 const COMMANDS: readonly Command[] = [
   migrateCommand,
@@ -25,7 +26,12 @@ const COMMANDS: readonly Command[] = [
   rekeyCommand,
 ];
 
-/** Exit codes of the CLI. */
+/**
+ * Exit codes of the CLI: `ok` 0; `failure` 1 (the backend failed or is unreachable, a file is
+ * corrupt, `migrate --verify` found differences, a `doctor` check failed); `usage` 2 (the command
+ * line is wrong: unknown command or option, missing argument, bad URL or option value, bad
+ * credentials or key file, a `--resume` for another source; any `ConfigError`).
+ */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 function parse(
@@ -63,7 +69,7 @@ function parse(
 
 /**
  * Runs the `stowage` command line with `argv` (the arguments after the program name) and
- * resolves with the exit code: 0 ok, 1 failure, 2 usage error. It never calls `process.exit`,
+ * resolves with the exit code (`EXIT`): 0 ok, 1 failure, 2 usage error. It never calls `process.exit`,
  * so it can run inside tests and other programs; output goes to `io` (default: the process's
  * streams) with passwords and keys scrubbed.
  *
@@ -79,6 +85,11 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   const out = (line: string) => writeLine(io.stdout, secrets.scrub(line));
   const err = (line: string) => writeLine(io.stderr, secrets.scrub(line));
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    await out(VERSION);
+    return EXIT.ok;
+  }
+  if (name === 'help' && rest.length > 0) return runCli([...rest, '--help'], io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     await (name === undefined ? err : out)(mainHelp(COMMANDS));
     return name === undefined ? EXIT.usage : EXIT.ok;
@@ -106,6 +117,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       await err(
         `stowage ${command?.name ?? ''}: ${error.name} [${error.code}]${error.adapter ? ` (${error.adapter})` : ''}: ${error.message}`,
       );
+      // A bad URL, option, key file or checkpoint source: fixed on the command line, not by retrying.
+      if (error.code === 'CONFIG') return EXIT.usage;
     } else {
       await err(
         `stowage ${command?.name ?? ''}: ${error instanceof Error ? error.message : String(error)}`,

@@ -8,6 +8,15 @@ export interface Seeded {
   kv: number;
 }
 
+/** Options of `seed`. */
+export interface SeedOptions {
+  /** Every fourth session gets a TTL that has already passed (default false: 2 hours). */
+  expired?: boolean;
+  /** Kv entries written with a TTL that has already passed, besides the live ones (default 0). */
+  expiredKv?: number;
+  codec?: Codec;
+}
+
 /**
  * Writes `n` sessions (every third with messages, every fifth archived, every fourth with a
  * TTL that has already passed when `expired` is set) and n/2 kv entries plus a counter,
@@ -17,7 +26,7 @@ export interface Seeded {
 export async function seed(
   adapter: StowageAdapter,
   n: number,
-  { expired = false, codec }: { expired?: boolean; codec?: Codec } = {},
+  { expired = false, expiredKv = 0, codec }: SeedOptions = {},
 ): Promise<Seeded> {
   const clock = manualClock(Date.now() - 3_600_000);
   const storage = createStorage({ adapter, clock, ...(codec ? { codec } : {}) });
@@ -43,16 +52,13 @@ export async function seed(
   }
   const kv = Math.ceil(n / 2);
   for (let i = 0; i < kv; i++) await storage.kv.set(`k-${i}`, { i });
+  for (let i = 0; i < expiredKv; i++) await storage.kv.set(`gone-${i}`, { i }, { ttl: '1m' });
   await storage.kv.increment('visits', 5);
   await storage.close();
   return { sessions: n, messages, kv: kv + 1 };
 }
 
 /** Seeds a SQLite file. */
-export function seedSqlite(
-  path: string,
-  n: number,
-  options?: Parameters<typeof seed>[2],
-): Promise<Seeded> {
+export function seedSqlite(path: string, n: number, options?: SeedOptions): Promise<Seeded> {
   return seed(sqliteAdapter({ path }), n, options);
 }

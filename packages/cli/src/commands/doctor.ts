@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { pathFromUrl } from '@stowage/adapter-sqlite';
 import { createStorage, isStowageError } from '@stowage/core';
 import { type Command, JSON_OPTION, STORAGE_OPTIONS } from '../command.js';
+import { localPath } from '../local-path.js';
 import { adapterFor, targetOptions } from '../open-adapter.js';
 import { serverClockSkew } from '../server-clock.js';
 
 /** One finding of `doctor`. */
 export interface DoctorCheck {
   name: string;
-  status: 'ok' | 'warn' | 'fail';
+  /** `skip`: the check does not apply to this backend (the detail says why). */
+  status: 'ok' | 'warn' | 'fail' | 'skip';
   detail: string;
 }
 
@@ -20,18 +20,6 @@ const PROBE_TIMEOUT_MS = 5000;
 function message(error: unknown): string {
   if (isStowageError(error)) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Where a local URL keeps its data, so doctor can check it exists without creating it. */
-function localPath(url: string): string | undefined {
-  if (/^sqlite:/i.test(url)) {
-    const path = pathFromUrl(url);
-    return path === ':memory:' ? undefined : path;
-  }
-  if (/^file:/i.test(url)) {
-    return url.startsWith('file://') ? fileURLToPath(url) : decodeURIComponent(url.slice(5));
-  }
-  return undefined;
 }
 
 /** Runs the checks in order; later ones are skipped when the backend cannot be reached. */
@@ -81,13 +69,19 @@ export async function diagnose(
       detail: `answered in ${health.latencyMs.toFixed(1)} ms`,
     });
     const { details } = health;
-    if (details.schemaVersion !== undefined) {
-      checks.push({
-        name: 'schema',
-        status: 'ok',
-        detail: `schema version ${String(details.schemaVersion)}`,
-      });
-    }
+    checks.push(
+      details.schemaVersion === undefined
+        ? {
+            name: 'schema',
+            status: 'skip',
+            detail: `the ${adapter.name} adapter keeps no schema version`,
+          }
+        : {
+            name: 'schema',
+            status: 'ok',
+            detail: `schema version ${String(details.schemaVersion)} (${adapter.name})`,
+          },
+    );
     for (const key of ['sweepError', 'lastError']) {
       const value = details[key];
       if (typeof value === 'string' && value !== '') {
@@ -107,12 +101,18 @@ export async function diagnose(
   }
   try {
     const skew = await serverClockSkew(url, PROBE_TIMEOUT_MS);
-    if (skew !== undefined) {
+    if (skew === undefined) {
+      checks.push({
+        name: 'clock',
+        status: 'skip',
+        detail: `does not apply: ${adapter.name} has no server clock; expiry and sweeping use this machine's`,
+      });
+    } else {
       const ms = Math.round(skew);
       checks.push({
         name: 'clock',
         status: Math.abs(ms) > SKEW_WARN_MS ? 'warn' : 'ok',
-        detail: `server clock is ${ms} ms ${ms >= 0 ? 'ahead of' : 'behind'} this machine (expiry uses the app's clock; skew only moves server-side reclaim)`,
+        detail: `server clock is ${Math.abs(ms)} ms ${ms >= 0 ? 'ahead of' : 'behind'} this machine (expiry uses the app's clock; skew only moves server-side reclaim)`,
       });
     }
   } catch (error) {
@@ -126,10 +126,17 @@ export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'check configuration, connectivity, schema version and clock skew',
   args: ['url'],
-  help: `Checks that the URL and options make sense, that the backend answers (and how fast),
-its schema version where the adapter reports one, background sweeper errors, and for
-PostgreSQL and Redis the skew between the server's clock and this machine's. Exit code 1 when
-a check fails; warnings keep exit code 0.`,
+  help: `Checks, in order: that the URL and options make sense (and that a sqlite: or file: path
+exists), that the backend answers and how fast, its schema version (SQLite and PostgreSQL;
+other adapters keep none), background sweeper errors, durability, and for PostgreSQL and Redis
+the skew between the server's clock and this machine's (embedded backends have no server
+clock: SKIP). Stops after a failed config or connectivity check. Each line reads
+STATUS NAME DETAIL with STATUS one of OK, WARN, FAIL, SKIP (does not apply).
+Exit codes: 0 when nothing failed (warnings included), 1 when a check failed, 2 usage error.`,
+  examples: [
+    'stowage doctor postgres://app:secret@db.internal/app',
+    'stowage doctor sqlite:./app.db --json',
+  ],
   options: { ...STORAGE_OPTIONS, ...JSON_OPTION },
   async run({ args, options, out, secrets }) {
     const [url] = args as [string];

@@ -13,7 +13,13 @@ export const exportCommand: Command = {
   args: ['url'],
   help: `Writes one JSON line per session (exactly as stored, values still encoded), per chunk
 of its messages and per kv entry with its expiry, then a SHA-256 checksum line. The file
-restores with "stowage import" on any backend. Without --out it goes to stdout.`,
+restores with "stowage import" on any backend using the same codec. Without --out it goes to
+stdout; --out never overwrites an existing file. A summary goes to stderr. Expired items are
+left out. Encrypted values stay encrypted: the file holds no key.`,
+  examples: [
+    'stowage export sqlite:./app.db --out backup.jsonl',
+    'stowage export postgres://app@db/app | gzip > backup.jsonl.gz',
+  ],
   options: {
     ...STORAGE_OPTIONS,
     out: {

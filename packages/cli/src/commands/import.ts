@@ -27,7 +27,11 @@ export const importCommand: Command = {
   help: `Checks the file's checksum line first and refuses a truncated or edited file before
 writing anything. Then writes every session exactly as exported (replacing sessions with the
 same ids; their messages are replaced too) and every kv entry with its expiry. Importing the
-same file twice gives the same result. Without --in it reads stdin.`,
+same file twice gives the same result. Without --in it reads stdin. A summary goes to stderr.`,
+  examples: [
+    'stowage import file:./restored --in backup.jsonl',
+    'gunzip -c backup.jsonl.gz | stowage import postgres://app@db/app',
+  ],
   options: {
     ...STORAGE_OPTIONS,
     in: { type: 'string', short: 'i', value: 'file', description: 'file to read (default: stdin)' },

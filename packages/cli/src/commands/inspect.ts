@@ -1,11 +1,26 @@
-import { exportRecords, isCounterText, type JsonValue } from '@stowage/core';
+import {
+  type ExpiredCounts,
+  exportRecords,
+  isCounterText,
+  type JsonValue,
+  type StowageAdapter,
+  systemClock,
+} from '@stowage/core';
 import { type Command, JSON_OPTION, STORAGE_OPTIONS } from '../command.js';
-import { adapterFor, closingAfter, targetOptions } from '../open-adapter.js';
+import { adapterFor, closingAfter, type TargetOptions, targetOptions } from '../open-adapter.js';
+
+/** Expired items still stored, waiting for a sweep; null where the adapter cannot tell. */
+export interface ExpiredReport {
+  sessions: number | null;
+  kv: number | null;
+  /** See `ExpiredCounts.serverExpiryAfterMs` (Redis). */
+  serverExpiryAfterMs?: number;
+}
 
 /** What `inspect` reports. */
 export interface InspectReport {
   adapter: string;
-  /** The adapter's own health details (read after the scan, which opened it). */
+  /** The adapter's own health details. */
   health: Record<string, JsonValue>;
   sessions: {
     total: number;
@@ -16,30 +31,82 @@ export interface InspectReport {
   };
   messages: { total: number; bytes: number; sessionsWithMessages: number; longest: number };
   kv: { total: number; counters: number; withExpiry: number; bytes: number };
+  /** Expired but not yet swept: invisible to reads, still taking space. */
+  expired: ExpiredReport;
 }
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
+/** How long the probe before the scan waits for each call. */
+const PROBE_TIMEOUT_MS = 5000;
+
+/**
+ * Counts expired items and reads health on an adapter of its own, opened and closed here: the
+ * scan that follows drops expired items it meets on some backends (Redis), so counting after
+ * it would report what the scan swept, not what was waiting.
+ */
+async function probe(
+  url: string,
+  options: TargetOptions,
+): Promise<{ expired: ExpiredReport; health: Record<string, JsonValue> }> {
+  const adapter: StowageAdapter = await adapterFor(url, options);
+  return closingAfter([adapter], async () => {
+    await adapter.open?.({ clock: systemClock, timeoutMs: PROBE_TIMEOUT_MS });
+    const counts: ExpiredCounts | undefined = await adapter.countExpired?.({
+      now: systemClock.now(),
+    });
+    const expired: ExpiredReport = counts
+      ? { sessions: counts.sessions, kv: counts.kv }
+      : { sessions: null, kv: null };
+    if (counts?.serverExpiryAfterMs !== undefined) {
+      expired.serverExpiryAfterMs = counts.serverExpiryAfterMs;
+    }
+    return { expired, health: adapter.health ? await adapter.health() : {} };
+  });
+}
+
+const known = (n: number | null): string => (n === null ? 'unknown' : String(n));
+
+/** The human-readable line about expired items (exported for tests). */
+export function expiredLine(name: string, e: ExpiredReport): string {
+  if (e.sessions === null && e.kv === null) {
+    return `expired   unknown (the ${name} adapter cannot count expired items)`;
+  }
+  let line = `expired   ${known(e.sessions)} sessions, ${known(e.kv)} kv entries not swept yet`;
+  if (e.serverExpiryAfterMs !== undefined) {
+    line += ` (the server also drops expired data ${e.serverExpiryAfterMs / 1000} s after expiry; older ones may be index entries only)`;
+  }
+  return line;
+}
+
 /** `stowage inspect <url>`. */
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'count live sessions by state, messages and kv entries, with their sizes',
+  summary: 'count live sessions by state, messages, kv entries, sizes, and expired items not swept',
   args: ['url'],
   help: `Reads the whole backend once, a page at a time (bounded memory), and reports live
-sessions by state, stored sizes (encoded bytes), messages and kv entries, plus the adapter's
-health details. Expired items are not counted: they are invisible to reads whether or not the
-sweeper has removed them yet ("stowage sweep" removes them now).`,
+sessions by state, stored sizes (encoded bytes), messages and kv entries, and the adapter's
+health details. Expired items are invisible to reads, so they are not in the live counts;
+they are counted apart, without reading them, as "expired ... not swept yet": the space that
+the background sweeper or "stowage sweep" reclaims ("unknown" when the adapter cannot tell).
+Sizes are in bytes of stored (encoded) text.`,
+  examples: [
+    'stowage inspect sqlite:./app.db',
+    'stowage inspect redis://127.0.0.1:6379 --namespace chat --json',
+  ],
   options: { ...STORAGE_OPTIONS, ...JSON_OPTION },
   async run({ args, options, out }) {
     const [url] = args as [string];
+    const { expired, health } = await probe(url, targetOptions(options));
     const adapter = await adapterFor(url, targetOptions(options));
     return closingAfter([adapter], async () => {
       const report: InspectReport = {
         adapter: adapter.name,
-        health: {},
+        health,
         sessions: { total: 0, byState: {}, withExpiry: 0, dataBytes: 0, largestBytes: 0 },
         messages: { total: 0, bytes: 0, sessionsWithMessages: 0, longest: 0 },
         kv: { total: 0, counters: 0, withExpiry: 0, bytes: 0 },
+        expired,
       };
       let current = { id: '', messages: 0 };
       const endSession = () => {
@@ -69,7 +136,6 @@ sweeper has removed them yet ("stowage sweep" removes them now).`,
         }
       }
       endSession();
-      report.health = adapter.health ? await adapter.health() : {};
       if (options.json) {
         await out(JSON.stringify(report));
         return 0;
@@ -89,6 +155,8 @@ sweeper has removed them yet ("stowage sweep" removes them now).`,
       await out(
         `kv        ${kv.total} entries (${kv.counters} counters, ${kv.withExpiry} with expiry), ${kv.bytes} bytes`,
       );
+      await out(expiredLine(report.adapter, report.expired));
+      if (Object.keys(report.health).length > 0) await out('health');
       for (const [key, value] of Object.entries(report.health)) {
         await out(`  ${key.padEnd(16)} ${JSON.stringify(value)}`);
       }

@@ -2,6 +2,7 @@ import { migrate, type VerifyReport } from '@stowage/core';
 import { type Command, JSON_OPTION, STORAGE_OPTIONS } from '../command.js';
 import { adapterFor, closingAfter, targetOptions } from '../open-adapter.js';
 import { ProgressReporter } from '../progress.js';
+import { sourceId } from '../source-id.js';
 import { UsageError } from '../usage-error.js';
 
 /** Parses a positive integer option, or fails with a usage error. */
@@ -32,9 +33,23 @@ export const migrateCommand: Command = {
   summary: 'copy sessions, messages and kv from one backend to another, exactly',
   args: ['from-url', 'to-url'],
   help: `Copies every live session (same versions, timestamps and expiry), its messages and every
-kv entry with its expiry, in batches with bounded memory. A checkpoint in the target's kv
-after every batch lets --resume continue after a crash or Ctrl-C. Progress goes to stderr.
-Exit code 1 when --verify finds differences.`,
+kv entry with its expiry, in batches with bounded memory. Both backends must use the same
+codec: values are copied as stored. Copy a quiescent source (or move live traffic with
+mirrored() first). Running it again is safe: every write replaces what it copies.
+
+After every batch a checkpoint goes to the target's kv, naming the source (its URL without
+credentials, namespace and schema). --resume continues from it after a crash or Ctrl-C, and
+refuses (exit code 2) a checkpoint left by a copy from another source.
+
+Progress goes to stderr (a bar on a terminal, plain lines otherwise); the result to stdout.
+--namespace and --schema describe the source, and the target too unless --to-namespace or
+--to-schema say otherwise.
+Exit codes: 0 copied (and verified), 1 failure or --verify found differences, 2 usage error.`,
+  examples: [
+    'stowage migrate sqlite:./app.db postgres://app@db.internal/app --verify',
+    'stowage migrate sqlite:./app.db postgres://app@db.internal/app --resume',
+    'stowage migrate redis://127.0.0.1:6379 sqlite:./copy.db --namespace chat --json',
+  ],
   options: {
     ...STORAGE_OPTIONS,
     'to-namespace': {
@@ -74,6 +89,7 @@ Exit code 1 when --verify finds differences.`,
         const started = performance.now();
         const result = await migrate(from, to, {
           ...(batchSize === undefined ? {} : { batchSize }),
+          source: sourceId(fromUrl, targetOptions(options)),
           resume: options.resume === true,
           verify: options.verify === true,
           signal: controller.signal,

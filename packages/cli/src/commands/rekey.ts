@@ -52,8 +52,12 @@ encrypted() codec so they use the current one; messages are counted. Keys come f
 object {"<key id>": "<64 hex or 44 base64 characters>"} in the environment variable named by
 --keys-env (default STOWAGE_KEYS) or in --keys-file; never on the command line. The report
 says whether anything is left under an old key (messages cannot be rewritten, so they are
-left until they expire): retire a key only when it says complete. Exit code 1 when some values
-could not be read or rewritten.`,
+left until they expire): retire a key only when it says complete.
+Exit codes: 0 done, 1 some values could not be read or rewritten, 2 missing or bad keys.`,
+  examples: [
+    `STOWAGE_KEYS='{"k1":"<old key>","k2":"<new key>"}' stowage rekey sqlite:./app.db --current k2`,
+    'stowage rekey postgres://app@db/app --keys-file /run/secrets/stowage-keys.json --current k2',
+  ],
   options: {
     ...STORAGE_OPTIONS,
     'keys-env': {

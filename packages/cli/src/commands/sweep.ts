@@ -10,10 +10,15 @@ export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'remove expired sessions, messages and kv entries now',
   args: ['url'],
-  help: `Removes expired data in batches of ${SWEEP_BATCH} until none is left, the work the
-background sweeper does over time. Expired items are already invisible to reads; sweeping
-reclaims their space. Adapters without a sweeper (memory, redis: the server expires keys)
-remove nothing.`,
+  help: `Removes expired sessions (with their messages) and kv entries now, in batches of
+${SWEEP_BATCH} until none is left: the work the background sweeper does over time. Expired
+items are already invisible to reads; sweeping reclaims their space ("stowage inspect" shows
+how many are waiting). Safe while the application runs. On Redis it also clears the index
+entries of items whose keys the server already expired by itself.`,
+  examples: [
+    'stowage sweep sqlite:./app.db',
+    'stowage sweep postgres://app@db/app --schema chat --json',
+  ],
   options: { ...STORAGE_OPTIONS, ...JSON_OPTION },
   async run({ args, options, out }) {
     const [url] = args as [string];

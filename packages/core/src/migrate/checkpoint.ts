@@ -1,4 +1,4 @@
-import { CorruptionError } from '../errors.js';
+import { ConfigError, CorruptionError } from '../errors.js';
 import type { Clock, KvDriver } from '../types.js';
 import { type CopyPosition, RESERVED_KEY_PREFIX } from './records.js';
 
@@ -7,6 +7,8 @@ export const CHECKPOINT_KEY = `${RESERVED_KEY_PREFIX}migrate-checkpoint`;
 
 /** What a checkpoint records: where the copy stands and what it had copied by then. */
 export interface Checkpoint {
+  /** The copy's source as `MigrateOptions.source` named it (never a credential). */
+  source: string;
   position: CopyPosition;
   sessions: number;
   messages: number;
@@ -36,6 +38,23 @@ export class CheckpointStore {
     const phase = value?.position?.phase;
     if (phase !== 'sessions' && phase !== 'kv') throw unreadable(undefined);
     return value as Checkpoint;
+  }
+
+  /**
+   * The saved checkpoint of a copy from `source`, or undefined when none is stored. A
+   * checkpoint left by a copy from another source (or one that does not say) is a
+   * `ConfigError`: continuing it would mix two sources' positions and counts.
+   */
+  async loadFor(source: string): Promise<Checkpoint | undefined> {
+    const checkpoint = await this.load();
+    if (checkpoint === undefined || checkpoint.source === source) return checkpoint;
+    const recorded =
+      typeof checkpoint.source === 'string'
+        ? `a copy from ${JSON.stringify(checkpoint.source)}`
+        : 'a copy that did not record its source';
+    throw new ConfigError(
+      `Cannot resume: the checkpoint in the target was left by ${recorded}, but this copy reads from ${JSON.stringify(source)}. Resume with the same source, or copy again without resume (it starts over and replaces the checkpoint)`,
+    );
   }
 
   /** Stores the checkpoint. */

@@ -1,5 +1,5 @@
 import { systemClock } from '../clock.js';
-import { CapabilityError, ValidationError } from '../errors.js';
+import { CapabilityError, redactUrl, ValidationError } from '../errors.js';
 import type { Clock, StowageAdapter } from '../types.js';
 import { type Checkpoint, CheckpointStore } from './checkpoint.js';
 import { openAdapter } from './open-adapter.js';
@@ -36,6 +36,14 @@ export interface MigrateOptions {
    * because every write replaces what it copies).
    */
   resume?: boolean;
+  /**
+   * Names the source in the checkpoint, so that `resume` refuses (with a `ConfigError`) a
+   * checkpoint left by a copy from a different source. Default: the source adapter's name,
+   * which tells a SQLite source from a Redis one but not two SQLite files apart: pass what
+   * identifies the database, such as its URL without credentials (`stowage migrate` does).
+   * It is stored in the target in clear; passwords in a URL are masked before it is.
+   */
+  source?: string;
   /** Compare source and target after copying (default false). */
   verify?: boolean;
   /** Most differing ids a verification lists (default 100). */
@@ -145,7 +153,10 @@ export async function migrate(
       adapter: to.name,
     });
   }
-  const start: Checkpoint | undefined = options.resume ? await checkpoints?.load() : undefined;
+  const source = redactUrl(options.source ?? from.name);
+  const start: Checkpoint | undefined = options.resume
+    ? await checkpoints?.loadFor(source)
+    : undefined;
   const base = start ?? { sessions: 0, messages: 0, kv: 0 };
   const writer = new RecordWriter(to, clock, batchSize);
   const total = from.sessions ? await from.sessions.count({}, { now: clock.now() }) : 0;
@@ -170,6 +181,7 @@ export async function migrate(
     timer.tick(phase, done[phase]);
     done[phase] += record.items;
     await checkpoints?.save({
+      source,
       position: record.position,
       sessions: done.sessions,
       messages: base.messages + writer.counts.messages,
