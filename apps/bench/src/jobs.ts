@@ -8,7 +8,13 @@ import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { BenchEnv } from './env.js';
+import type { MachineInfo } from './machine.js';
 import type { Mode } from './sizes.js';
+
+/** Marker lines in README.md that enclose the generated jobs results. */
+export const JOBS_START_MARKER = '<!-- bench:jobs:start -->';
+/** See `JOBS_START_MARKER`. */
+export const JOBS_END_MARKER = '<!-- bench:jobs:end -->';
 
 /** Jobs per round and worker loops per target, by mode: small in quick, larger in full. */
 export const JOB_SIZES: Record<Mode, { jobs: number; workers: number; rounds: number }> = {
@@ -160,23 +166,41 @@ function bullTarget(env: BenchEnv): JobsTarget {
   };
 }
 
-/** Ratio Stowage ÷ peer on one backend: above 1 means Stowage moves more jobs per second. */
-function ratioLine(results: JobsResult[], backend: 'postgres' | 'redis'): string {
+/** Jobs/s of Stowage and its peer on one backend, and their ratio, as a table row. */
+function ratioLine(results: readonly JobsResult[], backend: 'postgres' | 'redis'): string {
   const ours = results.find((r) => r.backend === backend && r.kind === 'stowage');
   const peer = results.find((r) => r.backend === backend && r.kind === 'peer');
-  if (!ours || !peer) return `| ${backend} | n/a | n/a | n/a |`;
-  const ratio = ours.jobsPerSecond / peer.jobsPerSecond;
-  return `| ${backend} | ${ours.name} ${ours.jobsPerSecond.toFixed(0)} | ${peer.name} ${peer.jobsPerSecond.toFixed(0)} | ${ratio.toFixed(2)} |`;
+  const rate = (r: JobsResult | undefined) => (r ? r.jobsPerSecond.toFixed(0) : 'n/a');
+  const ratio = ours && peer ? `${(ours.jobsPerSecond / peer.jobsPerSecond).toFixed(2)}x` : 'n/a';
+  return `| ${backend} | ${ours?.name ?? 'n/a'} | ${rate(ours)} | ${peer?.name ?? 'n/a'} | ${rate(peer)} | ${ratio} |`;
 }
 
-/** The markdown table of a jobs run. */
-export function jobsReport(results: JobsResult[]): string {
+/**
+ * The markdown of a jobs run: one row per backend with Stowage's and its peer's jobs/s and the
+ * ratio Stowage ÷ peer (above 1: Stowage moves more jobs per second). With `run`, a header
+ * names the machine, its load when the jobs part started, and the sizes.
+ */
+export function jobsReport(
+  results: readonly JobsResult[],
+  run?: { machine: MachineInfo; mode: Mode },
+): string {
   const size = results[0];
+  const jobs = size?.jobs ?? 0;
+  const workers = size?.workers ?? 0;
+  const header = run
+    ? [
+        `Jobs run ${run.machine.startedAt} (mode \`${run.mode}\`): ${run.machine.cpu}, ${run.machine.cores} cores, Node ${run.machine.node}, load average when the jobs part started ${run.machine.loadAverage.join(' / ')}.`,
+        `Each round enqueues ${jobs} jobs in batches of up to ${ENQUEUE_CHUNK}, then ${workers} worker loops in one process take and acknowledge them until none is left; jobs/s is the best of ${JOB_SIZES[run.mode].rounds} rounds, each on a fresh queue.`,
+        '',
+      ]
+    : [
+        `Jobs per second (enqueue + dequeue + ack of ${jobs} jobs, ${workers} worker loops in one process; best round):`,
+        '',
+      ];
   return [
-    `Jobs per second (enqueue + dequeue + ack of ${size?.jobs ?? 0} jobs, ${size?.workers ?? 0} worker loops in one process; best round):`,
-    '',
-    '| backend | Stowage jobs/s | peer jobs/s | Stowage ÷ peer |',
-    '| --- | --- | --- | --- |',
+    ...header,
+    '| backend | Stowage | jobs/s | peer | jobs/s | Stowage ÷ peer |',
+    '| --- | --- | ---: | --- | ---: | ---: |',
     ratioLine(results, 'postgres'),
     ratioLine(results, 'redis'),
   ].join('\n');

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchEnv, createBenchEnv } from './env.js';
-import { runJobsBench } from './jobs.js';
+import { JOBS_END_MARKER, JOBS_START_MARKER, jobsReport, runJobsBench } from './jobs.js';
 import { type MachineInfo, machineInfo } from './machine.js';
 import { injectIntoReadme, markdownReport, ratioChart } from './report.js';
 import { runAll } from './runner.js';
@@ -80,7 +80,36 @@ async function scaleWorkloads(
   return results;
 }
 
+/**
+ * The jobs/s comparison; writes results/jobs-<mode>.json and, unless tiny, the README's jobs
+ * section. The machine's load is read when this part starts, after the workloads before it.
+ */
+async function jobsWorkloads(mode: Mode, env: BenchEnv): Promise<void> {
+  const machine = machineInfo();
+  const results = await runJobsBench(env, mode, join(root, 'results'), log);
+  if (mode !== 'tiny') {
+    await updateReadme(jobsReport(results, { machine, mode }), [
+      JOBS_START_MARKER,
+      JOBS_END_MARKER,
+    ]);
+  }
+}
+
+/** `node dist/main.js jobs [quick|full]`: only the jobs/s comparison. */
+async function jobsOnly(): Promise<void> {
+  const mode = parseMode(process.argv[3]);
+  const env = await createBenchEnv();
+  log(`stowage bench jobs (${mode}): run ${env.runId}`);
+  await mkdir(join(root, 'results'), { recursive: true });
+  try {
+    await jobsWorkloads(mode, env);
+  } finally {
+    await env.cleanup();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'jobs') return jobsOnly();
   const mode = parseMode(process.argv[2]);
   const only = process.argv[3];
   const machine = machineInfo();
@@ -96,9 +125,7 @@ async function main(): Promise<void> {
     const scale =
       mode === 'quick' ? undefined : await scaleWorkloads(mode, env, machine, sizes, only);
     if (mode !== 'scale') await mainWorkloads(mode, env, machine, sizes, only, scale);
-    if (mode !== 'scale' && only === undefined) {
-      await runJobsBench(env, mode, join(root, 'results'), log);
-    }
+    if (mode !== 'scale' && only === undefined) await jobsWorkloads(mode, env);
   } finally {
     await env.cleanup();
   }

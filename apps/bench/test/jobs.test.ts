@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BenchEnv, createBenchEnv } from '../src/env.js';
 import { JOB_SIZES, jobsReport, runJobsBench } from '../src/jobs.js';
+import { machineInfo } from '../src/machine.js';
 
 let env: BenchEnv | undefined;
 let dir: string | undefined;
@@ -35,12 +36,15 @@ describe('jobs/s benchmark on tiny sizes', () => {
     }
     const saved = JSON.parse(await readFile(join(dir, 'jobs-tiny.json'), 'utf8'));
     expect(saved.results).toEqual(results);
-    expect(jobsReport(results)).toMatch(
-      /\| postgres \| stowage-postgres \d+ \| pg-boss \d+ \| \d+\.\d\d \|/,
+    const report = jobsReport(results, { machine: machineInfo(), mode: 'tiny' });
+    expect(report).toMatch(
+      /\| postgres \| stowage-postgres \| \d+ \| pg-boss \| \d+ \| \d+\.\d\dx \|/,
     );
-    expect(jobsReport(results)).toMatch(
-      /\| redis \| stowage-redis \d+ \| bullmq \d+ \| \d+\.\d\d \|/,
-    );
+    expect(report).toMatch(/\| redis \| stowage-redis \| \d+ \| bullmq \| \d+ \| \d+\.\d\dx \|/);
+    expect(report).toMatch(/^Jobs run .*load average when the jobs part started/);
+    const [postgres] = results;
+    const ratio = (postgres?.jobsPerSecond ?? 0) / (results[1]?.jobsPerSecond ?? 1);
+    expect(report).toContain(`| ${ratio.toFixed(2)}x |`);
 
     // Every job was consumed: Stowage's queues are empty, BullMQ's queues were obliterated.
     const redis = new Redis(env.redisUrl);

@@ -13,6 +13,7 @@ import {
 } from '@stowage/core';
 import { connect } from './connection.js';
 import { ADAPTER, toStowageError } from './errors.js';
+import { countExpired } from './expired-count.js';
 import { createGuard } from './guard.js';
 import { kvDriver } from './kv-driver.js';
 import { messageDriver } from './message-driver.js';
@@ -96,6 +97,8 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
     count: (...a) => (state ? state.sessions.count(...a) : rejected()),
     deleteWhere: (...a) => (state ? state.sessions.deleteWhere(...a) : rejected()),
     restore: (...a) => (state?.sessions.restore ? state.sessions.restore(...a) : rejected()),
+    deleteIfUnchanged: (...a) =>
+      state?.sessions.deleteIfUnchanged ? state.sessions.deleteIfUnchanged(...a) : rejected(),
   };
   const messages: MessageDriver = {
     append: (...a) => (state ? state.messages.append(...a) : rejected()),
@@ -193,6 +196,13 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
         return details;
       });
     },
-    sweep: (limit, { now }) => guard(() => current().sweeper.sweep(limit, now)),
+    async sweep(limit, { now }) {
+      try {
+        return await current().sweeper.sweep(limit, now);
+      } catch (error) {
+        throw toStowageError(error, resolved.busyTimeoutMs);
+      }
+    },
+    countExpired: ({ now }) => guard(() => countExpired(current().store, now)),
   };
 }

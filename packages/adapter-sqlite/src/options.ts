@@ -29,7 +29,10 @@ export interface SqliteAdapterTuning {
   pragmas?: Record<string, string | number | boolean>;
   /** How often the background sweeper removes expired rows (default 60,000 ms; 0 turns it off). */
   sweepIntervalMs?: number;
-  /** Rows the background sweeper removes per transaction (default 500). */
+  /**
+   * Most rows the background sweeper removes per transaction (default 500); a transaction also
+   * ends after 10 ms, and the sweeper yields to the event loop between transactions.
+   */
   sweepBatchSize?: number;
 }
 

@@ -98,6 +98,32 @@ const MIGRATIONS: ((t: Tables) => string)[] = [
     CREATE INDEX ${t.jobs}_leased ON ${t.jobs} (queue, visible_until) WHERE token IS NOT NULL;
     CREATE INDEX ${t.jobs}_dead ON ${t.jobs} (queue, failed_at, id) WHERE failed_at IS NOT NULL;
   `,
+  // Listing and counting in keyset order at scale. The state index becomes
+  // (state, created_at, id, expires_at): a listing by one state reads its page in order instead
+  // of sorting every session in that state, and a count by state reads the index alone. Label
+  // rows get their session's created_at (fixed for a session's life; restore rewrites them)
+  // and an index on (name, value, created_at, session_id), so a listing by label reads its page
+  // in order from the label table, and a count by label reads only that index. The label table
+  // is rebuilt rather than altered, which also drops label rows left without a session. The
+  // rebuild and the indexes take seconds per million sessions, inside the migration's one
+  // transaction, so other connections wait for it (up to their busy timeout) once.
+  (t) => `
+    CREATE INDEX ${t.sessions}_state_keyset ON ${t.sessions} (state, created_at, id, expires_at);
+    DROP INDEX ${t.sessions}_state;
+    CREATE TABLE ${t.labels}_v3 (
+      session_id TEXT NOT NULL,
+      name TEXT NOT NULL,
+      value TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      PRIMARY KEY (session_id, name)
+    ) WITHOUT ROWID;
+    INSERT INTO ${t.labels}_v3 (session_id, name, value, created_at)
+      SELECT l.session_id, l.name, l.value, s.created_at
+      FROM ${t.labels} l JOIN ${t.sessions} s ON s.id = l.session_id;
+    DROP TABLE ${t.labels};
+    ALTER TABLE ${t.labels}_v3 RENAME TO ${t.labels};
+    CREATE INDEX ${t.labels}_keyset ON ${t.labels} (name, value, created_at, session_id);
+  `,
 ];
 
 /** The schema version this release writes. */

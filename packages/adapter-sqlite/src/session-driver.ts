@@ -12,6 +12,7 @@ import { ADAPTER } from './errors.js';
 import type { Guard } from './guard.js';
 import { countQuery, idsQuery, listQuery } from './query.js';
 import { sessionRestore } from './session-restore.js';
+import { sessionDeleteIfUnchanged } from './session-unchanged.js';
 import { isLive, SESSION_COLUMNS, type SessionRow, type Store, toStored } from './store.js';
 
 interface CurrentRow {
@@ -53,13 +54,13 @@ export function sessionDriver(store: Store, guard: Guard): SessionDriver {
     if (current) {
       const version = current.version + 1;
       update.run(w.data, w.state, labels, version, now, expiry.expiresAt, w.id);
-      if (labels !== current.labels) store.writeLabels(w.id, w.labels, true);
+      if (labels !== current.labels) store.writeLabels(w.id, w.labels, current.createdAt, true);
       return { ...stored(w, now, expiry), version, createdAt: current.createdAt };
     }
     // An expired leftover goes first, with its messages, so the new session starts empty.
     if (row) store.removeSession(w.id);
     insert.run(w.id, w.state, labels, now, now, expiry.expiresAt, expiry.maxExpiresAt, w.data);
-    store.writeLabels(w.id, w.labels, false);
+    store.writeLabels(w.id, w.labels, now, false);
     return stored(w, now, expiry);
   };
 
@@ -100,6 +101,7 @@ export function sessionDriver(store: Store, guard: Guard): SessionDriver {
 
   return {
     restore: sessionRestore(store, guard),
+    deleteIfUnchanged: sessionDeleteIfUnchanged(store, guard),
     get: (id, { now }) => guard(() => read(id, now)),
     getMany: (ids, { now }) => guard(() => ids.map((id) => read(id, now))),
     save: (write, { now }) => guard(() => saveOne.immediate(write, now)),

@@ -33,7 +33,7 @@ export function sessionRestore(store: Store, guard: Guard): NonNullable<SessionD
         s.maxExpiresAt,
         s.data,
       );
-      store.writeLabels(s.id, s.labels, true);
+      store.writeLabels(s.id, s.labels, s.createdAt, true);
     }
   });
   return (sessions, { now }) =>

@@ -45,7 +45,7 @@ export class Store {
     this.deleteSessionLabels = db.prepare(`DELETE FROM ${t.labels} WHERE session_id = ?`);
     this.deleteSession = db.prepare(`DELETE FROM ${t.sessions} WHERE id = ?`);
     this.insertLabel = db.prepare(
-      `INSERT INTO ${t.labels} (session_id, name, value) VALUES (?, ?, ?)`,
+      `INSERT INTO ${t.labels} (session_id, name, value, created_at) VALUES (?, ?, ?, ?)`,
     );
   }
 
@@ -69,10 +69,18 @@ export class Store {
     return this.deleteSession.run(id).changes > 0;
   }
 
-  /** Replaces the label rows of a session. Call inside a transaction. */
-  writeLabels(id: string, labels: Record<string, string>, replace: boolean): void {
+  /**
+   * Replaces the label rows of a session. Each row carries the session's `createdAt`, the key
+   * label listings page by, so it must be the session row's. Call inside a transaction.
+   */
+  writeLabels(
+    id: string,
+    labels: Record<string, string>,
+    createdAt: number,
+    replace: boolean,
+  ): void {
     if (replace) this.deleteSessionLabels.run(id);
-    for (const name in labels) this.insertLabel.run(id, name, labels[name]);
+    for (const name in labels) this.insertLabel.run(id, name, labels[name], createdAt);
   }
 }
 

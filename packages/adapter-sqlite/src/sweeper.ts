@@ -1,11 +1,31 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Clock } from '@stowage/core';
 import type { Store } from './store.js';
 
 /**
- * Removes expired rows in bounded batches. Each batch is one `BEGIN IMMEDIATE` transaction, so
- * it never overlaps another writer; the background loop also holds a lease row in the meta
- * table, so among several processes sharing the file only one sweeps at a time.
+ * How long one sweep transaction may run before it commits and hands the event loop back.
+ * better-sqlite3 runs every statement on the loop's thread, so this bounds the stall a sweep
+ * causes, together with the WAL checkpoint that follows each transaction in a turn of its own.
+ */
+export const SWEEP_SLICE_MS = 10;
+/** Expired rows one transaction looks up at most, whatever the limit. */
+const SLICE_ROWS = 1000;
+
+/** What one sweep transaction did. */
+interface Slice {
+  removed: number;
+  /** Whether it stopped early (time or row cap): more expired rows may be waiting. */
+  more: boolean;
+}
+
+/**
+ * Removes expired rows in bounded batches. Each batch is a series of `BEGIN IMMEDIATE`
+ * transactions of at most `SWEEP_SLICE_MS` each, with the event loop handed back between them,
+ * so a batch of any size never blocks the process for long and never overlaps another writer;
+ * the background loop also holds a lease row in the meta table, so among several processes
+ * sharing the file only one sweeps at a time.
  */
 export class Sweeper {
   private readonly owner = randomUUID();
@@ -13,8 +33,9 @@ export class Sweeper {
   private pending: NodeJS.Immediate | undefined;
   /** The last failure of the background loop, reported by `health()` until a batch succeeds. */
   lastError: Error | undefined;
-  private readonly batch: (limit: number, now: number) => number;
+  private readonly slice: (limit: number, now: number, deadline: number) => Slice;
   private readonly release: () => void;
+  private readonly checkpoint: () => void;
 
   constructor(private readonly store: Store) {
     const { db, tables: t } = store;
@@ -33,11 +54,21 @@ export class Sweeper {
     );
     const dropLease = db.prepare(`DELETE FROM ${t.meta} WHERE key = 'sweep_lease' AND value = ?`);
 
-    const batch = db.transaction((limit: number, now: number) => {
-      const ids = expiredSessions.all(now, limit) as string[];
-      for (const id of ids) store.removeSession(id);
-      const left = limit - ids.length;
-      return left > 0 ? ids.length + expiredKv.run(now, left).changes : ids.length;
+    // Sessions one by one until the deadline (each takes four small deletes), then kv entries
+    // in one statement of at most SLICE_ROWS once no expired session is left.
+    const slice = db.transaction((limit: number, now: number, deadline: number): Slice => {
+      const ask = Math.min(limit, SLICE_ROWS);
+      const ids = expiredSessions.all(now, ask) as string[];
+      let removed = 0;
+      for (const id of ids) {
+        store.removeSession(id);
+        removed++;
+        if (removed < ids.length && performance.now() >= deadline) return { removed, more: true };
+      }
+      if (ids.length === ask) return { removed, more: true };
+      const left = ask - removed;
+      const kv = expiredKv.run(now, left).changes;
+      return { removed: removed + kv, more: kv === left };
     });
     const lease = db.transaction((now: number, until: number) => {
       const row = readLease.get() as { owner: string; expiresAt: number } | undefined;
@@ -45,10 +76,19 @@ export class Sweeper {
       writeLease.run(this.owner, until);
       return true;
     });
-    this.batch = (limit, now) => batch.immediate(limit, now);
+    this.slice = (limit, now, deadline) => slice.immediate(limit, now, deadline);
     this.acquireLease = (now, until) => lease.immediate(now, until);
     this.release = () => {
       dropLease.run(this.owner);
+    };
+    // A sweep writes a WAL page for every index entry it removes. Left to SQLite, the
+    // automatic checkpoint (at 1000 WAL pages) runs inside whichever commit crosses the mark,
+    // adding its copy and two fsyncs to that transaction's stall. A passive checkpoint after
+    // each sweep transaction, in a turn of the event loop of its own, keeps the WAL short, so
+    // each pause is either a transaction or a small checkpoint, never both. It never waits
+    // for other connections (it copies what it can) and does nothing on a memory database.
+    this.checkpoint = () => {
+      if (!db.memory) db.pragma('wal_checkpoint(PASSIVE)');
     };
   }
 
@@ -58,25 +98,59 @@ export class Sweeper {
    */
   readonly acquireLease: (now: number, until: number) => boolean;
 
-  /** Removes at most `limit` expired sessions (with their messages) and kv entries now. */
-  sweep(limit: number, now: number): number {
-    return this.batch(limit, now);
+  /**
+   * Removes at most `limit` expired sessions (with their messages) and kv entries, in
+   * transactions of at most `SWEEP_SLICE_MS`, yielding to the event loop between them; resolves
+   * to how many were removed.
+   */
+  async sweep(limit: number, now: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const done = this.slice(limit - removed, now, performance.now() + SWEEP_SLICE_MS);
+      removed += done.removed;
+      if (done.removed > 0) {
+        await yieldToLoop();
+        // A storage closed while this sweep waited: what was removed stays removed.
+        if (!this.store.db.open) return removed;
+        this.checkpoint();
+      }
+      if (!done.more || removed >= limit) return removed;
+      await yieldToLoop();
+      if (!this.store.db.open) return removed;
+    }
   }
 
-  /** Starts the background loop: every `intervalMs`, batches of `batchSize` until none is full. */
+  /**
+   * Starts the background loop: every `intervalMs`, transactions of at most `batchSize` rows
+   * and `SWEEP_SLICE_MS`, each followed by a WAL checkpoint, one step per turn of the event
+   * loop, until no expired row is left.
+   */
   start(clock: Clock, intervalMs: number, batchSize: number): void {
     if (intervalMs === 0) return;
+    const fail = (error: unknown): void => {
+      this.lastError = error instanceof Error ? error : new Error(String(error));
+    };
     const tick = (): void => {
       this.pending = undefined;
       try {
         const now = clock.now();
         if (!this.acquireLease(now, now + intervalMs * 2)) return;
-        const removed = this.batch(batchSize, now);
+        const done = this.slice(batchSize, now, performance.now() + SWEEP_SLICE_MS);
         this.lastError = undefined;
-        // A full batch means more may be waiting; yield to other work between batches.
-        if (removed >= batchSize) this.pending = setImmediate(tick);
+        if (done.removed === 0) return;
+        // Checkpoint, then go on if more may be waiting, yielding to other work in between.
+        this.pending = setImmediate(() => {
+          this.pending = undefined;
+          try {
+            this.checkpoint();
+          } catch (error) {
+            fail(error);
+            return;
+          }
+          if (done.more) this.pending = setImmediate(tick);
+        });
       } catch (error) {
-        this.lastError = error instanceof Error ? error : new Error(String(error));
+        fail(error);
       }
     };
     this.timer = setInterval(tick, intervalMs);

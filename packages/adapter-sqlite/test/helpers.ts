@@ -24,3 +24,21 @@ export function rawValue(path: string, sql: string, ...params: unknown[]): unkno
     db.close();
   }
 }
+
+/**
+ * SQL that turns a namespace's tables back into what schema version 2 left behind: the plain
+ * state index, label rows without `created_at` and the `(name, value, session_id)` lookup index.
+ */
+export function schemaV2Sql(ns: string): string {
+  return `
+    DROP INDEX ${ns}_sessions_state_keyset;
+    CREATE INDEX ${ns}_sessions_state ON ${ns}_sessions (state);
+    CREATE TABLE ${ns}_old_labels (session_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+      PRIMARY KEY (session_id, name)) WITHOUT ROWID;
+    INSERT INTO ${ns}_old_labels SELECT session_id, name, value FROM ${ns}_session_labels;
+    DROP TABLE ${ns}_session_labels;
+    ALTER TABLE ${ns}_old_labels RENAME TO ${ns}_session_labels;
+    CREATE INDEX ${ns}_session_labels_lookup ON ${ns}_session_labels (name, value, session_id);
+    UPDATE ${ns}_meta SET value = '2' WHERE key = 'schema_version';
+  `;
+}

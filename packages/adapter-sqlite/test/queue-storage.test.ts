@@ -2,7 +2,7 @@ import { createStorage } from '@stowage/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
 import { sqliteAdapter } from '../src/index.js';
-import { rawValue, tempDir } from './helpers.js';
+import { rawValue, schemaV2Sql, tempDir } from './helpers.js';
 
 const tmp = tempDir('queue-storage');
 afterAll(() => tmp.cleanup());
@@ -14,6 +14,7 @@ test('a file at schema version 1 gains the queue table on open and keeps its ses
   await before.close();
   // Turn the file back into what the previous release wrote: no jobs table, version 1.
   const db = new Database(path);
+  db.exec(schemaV2Sql('up'));
   db.exec("DROP TABLE up_jobs; UPDATE up_meta SET value = '1' WHERE key = 'schema_version'");
   db.close();
 
@@ -22,7 +23,7 @@ test('a file at schema version 1 gains the queue table on open and keeps its ses
   expect((await after.sessions.get('s1'))?.data).toEqual({ kept: true });
   expect((await after.queue('q').dequeue())?.payload).toBe('hello');
   await after.close();
-  expect(rawValue(path, "SELECT value FROM up_meta WHERE key = 'schema_version'")).toBe('2');
+  expect(rawValue(path, "SELECT value FROM up_meta WHERE key = 'schema_version'")).toBe('3');
 });
 
 test('choosing the next jobs reads the ready index in delivery order without sorting', async () => {

@@ -1,8 +1,10 @@
-import { createStorage } from '@stowage/core';
+import { createStorage, manualClock } from '@stowage/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { sqliteAdapter } from '../src/index.js';
-import { rawValue, tempDir } from './helpers.js';
+import { countQuery, idsQuery, listQuery } from '../src/query.js';
+import { tablesFor } from '../src/schema.js';
+import { rawValue, schemaV2Sql, tempDir } from './helpers.js';
 import { finished, startScript } from './processes.js';
 
 const tmp = tempDir('schema');
@@ -15,7 +17,7 @@ it('several processes opening the same new file at once migrate it exactly once'
     ids.map((id) => finished(startScript('./open-worker.mjs', [path, 'race', id]))),
   );
   expect(outputs).toEqual(['done\n', 'done\n', 'done\n', 'done\n']);
-  expect(rawValue(path, "SELECT value FROM race_meta WHERE key = 'schema_version'")).toBe('2');
+  expect(rawValue(path, "SELECT value FROM race_meta WHERE key = 'schema_version'")).toBe('3');
   expect(rawValue(path, 'SELECT count(*) FROM race_sessions')).toBe(4);
 }, 30_000);
 
@@ -27,7 +29,7 @@ it('reopening a migrated file keeps its data and migrates nothing again', async 
   const second = createStorage(sqliteAdapter({ path }));
   expect((await second.sessions.get('keep'))?.data).toEqual({ n: 1 });
   await second.close();
-  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('2');
+  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('3');
 });
 
 it('a file migrated by a newer release is refused with a ConfigError', async () => {
@@ -60,4 +62,152 @@ it('namespaces keep apps sharing one file apart', async () => {
   await b.close();
   expect(rawValue(path, 'SELECT count(*) FROM app_a_sessions')).toBe(1);
   expect(rawValue(path, 'SELECT count(*) FROM app_b_sessions')).toBe(1);
+});
+
+/** The `EXPLAIN QUERY PLAN` details of a statement, one step per line. */
+function queryPlan(db: Database.Database, q: { sql: string; params: unknown[] }): string {
+  return (db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[])
+    .map((r) => r.detail)
+    .join('\n');
+}
+
+it('a file at version 2 gets the keyset state and label indexes, and keeps its sessions and labels', async () => {
+  const path = tmp.path('v2.db');
+  const clock = manualClock(1_000_000);
+  const first = createStorage(sqliteAdapter({ path, sweepIntervalMs: 0 }), { clock });
+  const ids = Array.from({ length: 30 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+  for (const [i, id] of ids.entries()) {
+    await first.sessions.save({
+      id,
+      data: { id },
+      state: i % 3 === 0 ? 'open' : 'done',
+      labels: { tenant: i % 2 === 0 ? 'even' : 'odd', n: String(i) },
+    });
+    clock.advance(10);
+  }
+  await first.sessions.save({ id: 'gone', data: 0, labels: { tenant: 'even' } }, { ttl: 5 });
+  await first.close();
+  // Turn the file back into what version 2 left behind.
+  const db = new Database(path);
+  db.exec(schemaV2Sql('stowage'));
+  // A label row whose session is gone, which version 3 drops.
+  db.prepare("INSERT INTO stowage_session_labels VALUES ('orphan', 'tenant', 'even')").run();
+  db.close();
+
+  clock.advance(100);
+  const upgraded = createStorage(sqliteAdapter({ path, sweepIntervalMs: 0 }), { clock });
+  try {
+    const open = ids.filter((_, i) => i % 3 === 0);
+    const page1 = await upgraded.sessions.list({ state: 'open', limit: 6 });
+    const page2 = await upgraded.sessions.list({
+      state: 'open',
+      limit: 6,
+      cursor: page1.cursor ?? undefined,
+    });
+    expect([...page1.items, ...page2.items].map((s) => s.id)).toEqual(open);
+    expect(page2.cursor).toBeNull();
+    const even = ids.filter((_, i) => i % 2 === 0);
+    const byLabel: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await upgraded.sessions.list({
+        labels: { tenant: 'even' },
+        order: 'desc',
+        limit: 4,
+        ...(cursor ? { cursor } : {}),
+      });
+      byLabel.push(...page.items.map((s) => s.id));
+      cursor = page.cursor ?? undefined;
+    } while (cursor);
+    expect(byLabel).toEqual([...even].reverse());
+    expect(await upgraded.sessions.count({ state: 'done' })).toBe(ids.length - open.length);
+    expect(await upgraded.sessions.count({ labels: { tenant: 'even' } })).toBe(even.length);
+    expect(await upgraded.sessions.count({ labels: { tenant: 'odd', n: '3' } })).toBe(1);
+    expect((await upgraded.sessions.get('s07'))?.labels).toEqual({ tenant: 'odd', n: '7' });
+    // A session saved after the upgrade pages after the upgraded ones.
+    await upgraded.sessions.save({ id: 'new', data: 1, state: 'open', labels: { tenant: 'even' } });
+    const all = await upgraded.sessions.list({ labels: { tenant: 'even' }, limit: 100 });
+    expect(all.items.map((s) => s.id)).toEqual([...even, 'new']);
+  } finally {
+    await upgraded.close();
+  }
+  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('3');
+  expect(
+    rawValue(path, "SELECT count(*) FROM stowage_session_labels WHERE session_id = 'orphan'"),
+  ).toBe(0);
+  expect(
+    rawValue(
+      path,
+      'SELECT count(*) FROM stowage_session_labels l JOIN stowage_sessions s ON s.id = l.session_id WHERE l.created_at = s.created_at',
+    ),
+  ).toBe(rawValue(path, 'SELECT count(*) FROM stowage_session_labels'));
+  const names = new Database(path, { readonly: true });
+  try {
+    const indexes = (
+      names.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all() as string[]
+    ).sort();
+    expect(indexes).toContain('stowage_sessions_state_keyset');
+    expect(indexes).toContain('stowage_session_labels_keyset');
+    expect(indexes).not.toContain('stowage_sessions_state');
+    expect(indexes).not.toContain('stowage_session_labels_lookup');
+  } finally {
+    names.close();
+  }
+});
+
+it('listing and counting by one state or one label read their indexes in keyset order', async () => {
+  const path = tmp.path('plans.db');
+  const storage = createStorage(sqliteAdapter({ path, sweepIntervalMs: 0 }));
+  await storage.sessions.save({ id: 'p', data: 1, labels: { tenant: 't1' } });
+  await storage.close();
+  const t = tablesFor('stowage');
+  const db = new Database(path, { readonly: true });
+  try {
+    const now = Date.now();
+    const page = (filter: object, after?: { createdAt: number; id: string }) =>
+      queryPlan(
+        db,
+        listQuery(t, { order: 'asc', limit: 100, ...filter, ...(after ? { after } : {}) }, now),
+      );
+    const byState = page({ states: ['open'] }, { createdAt: 0, id: 'a' });
+    expect(byState).toContain('USING INDEX stowage_sessions_state_keyset (state=? AND');
+    expect(byState).not.toContain('TEMP B-TREE');
+    const byLabel = page({ labels: { tenant: 't1' } }, { createdAt: 0, id: 'a' });
+    expect(byLabel).toMatch(
+      /SEARCH l USING COVERING INDEX stowage_session_labels_keyset \(name=\? AND value=\? AND/,
+    );
+    expect(byLabel).not.toContain('TEMP B-TREE');
+    const both = page({ states: ['open'], labels: { tenant: 't1', plan: 'pro' } });
+    expect(both).toContain('stowage_session_labels_keyset');
+    expect(both).not.toContain('TEMP B-TREE');
+    expect(page({})).toContain('stowage_sessions_created');
+    const countState = queryPlan(db, countQuery(t, { states: ['open'] }, now));
+    expect(countState).toContain('COVERING INDEX stowage_sessions_state_keyset (state=?)');
+    expect(countState).toContain('stowage_sessions_expires');
+    const countLabel = queryPlan(db, countQuery(t, { labels: { tenant: 't1' } }, now));
+    expect(countLabel).toContain(
+      'COVERING INDEX stowage_session_labels_keyset (name=? AND value=?)',
+    );
+    expect(countLabel).not.toMatch(/SCAN (s|stowage_sessions)\b/);
+  } finally {
+    db.close();
+  }
+});
+
+it('deleteWhere by label visits only the sessions with that label', async () => {
+  const path = tmp.path('delete-plan.db');
+  const storage = createStorage(sqliteAdapter({ path, sweepIntervalMs: 0 }));
+  await storage.sessions.save({ id: 'a', data: 1, labels: { userId: 'u1' } });
+  await storage.sessions.save({ id: 'b', data: 2, labels: { userId: 'u2' } });
+  expect(await storage.sessions.deleteWhere({ labels: { userId: 'u1' } })).toBe(1);
+  expect((await storage.sessions.get('b'))?.data).toBe(2);
+  await storage.close();
+  const db = new Database(path, { readonly: true });
+  try {
+    const plan = queryPlan(db, idsQuery(tablesFor('stowage'), { labels: { userId: 'u1' } }, 0));
+    expect(plan).toContain('stowage_session_labels_keyset (name=? AND value=?)');
+    expect(plan).not.toMatch(/SCAN (s|stowage_sessions)\b/);
+  } finally {
+    db.close();
+  }
 });

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { type BulkSeeder, chunkStarts, type SeedRow, seedRows } from './bulk-seeder.js';
@@ -7,9 +8,11 @@ const CHUNK = 10_000;
 
 /**
  * Bulk-inserts into the tables of `sqliteAdapter({ path, namespace })` through a second
- * better-sqlite3 connection: prepared inserts into the sessions and label tables, one
+ * better-sqlite3 connection: prepared inserts into the sessions and label tables (label rows
+ * carry their session's `created_at`, as the adapter writes them since schema 3), one
  * transaction per chunk, with `synchronous = OFF` on this connection only (seeding is not
- * timed). SQLite keeps no statistics on its own, so `settle` only checkpoints the WAL.
+ * timed). SQLite keeps no statistics on its own, so `settle` only checkpoints the WAL into the
+ * database file and syncs the file.
  */
 export function sqliteBulkSeeder(path: string, namespace: string): BulkSeeder {
   const db = new Database(path, { timeout: 60_000 });
@@ -20,13 +23,13 @@ export function sqliteBulkSeeder(path: string, namespace: string): BulkSeeder {
      VALUES (?, ?, ?, 1, ?, ?, ?, NULL, ?)`,
   );
   const insertLabel = db.prepare(
-    `INSERT INTO ${namespace}_session_labels (session_id, name, value) VALUES (?, ?, ?)`,
+    `INSERT INTO ${namespace}_session_labels (session_id, name, value, created_at) VALUES (?, ?, ?, ?)`,
   );
   const base = Date.now() - 10_000_000;
   const write = db.transaction((rows: readonly SeedRow[], expiresAt: number | null) => {
     for (const r of rows) {
       insertSession.run(r.id, r.state, r.labels, r.createdAt, r.createdAt, expiresAt, r.data);
-      for (const name in r.labelMap) insertLabel.run(r.id, name, r.labelMap[name]);
+      for (const name in r.labelMap) insertLabel.run(r.id, name, r.labelMap[name], r.createdAt);
     }
   });
   return {
@@ -38,6 +41,16 @@ export function sqliteBulkSeeder(path: string, namespace: string): BulkSeeder {
     },
     async settle() {
       db.pragma('wal_checkpoint(TRUNCATE)');
+      // Seeding never syncs, so the file's pages (a gigabyte at a million rows) are still dirty
+      // in the OS cache; the adapter's first WAL checkpoint would flush them all in its fsync,
+      // on the event loop, and a sweep would be charged for the seeding. Sync them now, untimed:
+      // a long-running database has its rows on disk.
+      const file = await open(path, 'r+');
+      try {
+        await file.sync();
+      } finally {
+        await file.close();
+      }
     },
     async close() {
       db.close();

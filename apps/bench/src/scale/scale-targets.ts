@@ -34,7 +34,8 @@ export function scaleSpecs(env: BenchEnv): ScaleSpec[] {
     {
       name: 'stowage-sqlite',
       backend: 'sqlite',
-      // The adapter's default `sweepBatchSize`: a batch is one synchronous transaction.
+      // The adapter's default `sweepBatchSize`; the adapter splits a call into transactions of
+      // at most 10 ms and yields between them.
       sweepBatch: 500,
       adapter: (slot) =>
         sqliteAdapter({ path: sqlitePath(slot), namespace: namespace(slot), sweepIntervalMs: 0 }),
