@@ -1,5 +1,6 @@
 import { localPubSub, type StowageAdapter } from '@stowage/core';
 import { ADAPTER, toStowageError } from './errors.js';
+import { countExpired } from './expired-count.js';
 import { kvDriver } from './kv-driver.js';
 import { messageDriver } from './message-driver.js';
 import { type FileAdapterOptions, resolveOptions } from './options.js';
@@ -98,5 +99,6 @@ export function fileAdapter(options: FileAdapterOptions): StowageAdapter {
         throw toStowageError(error, 'sweep');
       }
     },
+    countExpired: ({ now }) => countExpired(store, now),
   };
 }

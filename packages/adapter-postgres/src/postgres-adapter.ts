@@ -2,6 +2,7 @@ import { ClosedError, type StowageAdapter } from '@stowage/core';
 import type { QueryResultRow } from 'pg';
 import { Database, type Executor, type PlanMode, type RunQuery } from './database.js';
 import { ADAPTER } from './errors.js';
+import { countExpired } from './expired-count.js';
 import { postgresKvDriver } from './kv-driver.js';
 import { postgresMessageDriver } from './message-driver.js';
 import { assertMigrated, LATEST_VERSION, migrate } from './migrations.js';
@@ -99,5 +100,6 @@ export function postgresAdapter(options: PostgresAdapterOptions): StowageAdapter
     sweep(limit, ctx) {
       return sweepExpired(current(), tables, limit, ctx.now);
     },
+    countExpired: ({ now }) => countExpired(current(), tables, now),
   };
 }

@@ -9,6 +9,7 @@ import {
 } from '@stowage/core';
 import { createClient } from './client.js';
 import { ADAPTER, toStowageError } from './errors.js';
+import { countExpired } from './expired-count.js';
 import { keyLayout } from './keys.js';
 import { kvDriver } from './kv-driver.js';
 import { sweepExpired } from './lua/session-scripts.js';
@@ -129,6 +130,7 @@ export function redisAdapter(options: RedisAdapterOptions): StowageAdapter {
       count: (...a) => current().sessions.count(...a),
       deleteWhere: (...a) => current().sessions.deleteWhere(...a),
       restore: (...a) => current().sessions.restore(...a),
+      deleteIfUnchanged: (...a) => current().sessions.deleteIfUnchanged(...a),
     },
     messages: {
       append: (...a) => current().messages.append(...a),
@@ -204,5 +206,6 @@ export function redisAdapter(options: RedisAdapterOptions): StowageAdapter {
       };
     },
     sweep,
+    countExpired: ({ now }) => countExpired(current().runner, now, settings.expiryMarginMs),
   };
 }

@@ -28,6 +28,11 @@ export {
 } from './codecs/rekey.js';
 export { isRotatingCodec, type RotatingCodec } from './codecs/rotating-codec.js';
 export {
+  type ArchivedAdapter,
+  type ArchiveOptions,
+  type ArchiveReport,
+  type ArchiveRunOptions,
+  archive,
   type FallbackAdapter,
   type FallbackOptions,
   type FallbackSide,

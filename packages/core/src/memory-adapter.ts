@@ -11,6 +11,7 @@ import {
 } from './adapter-kit.js';
 import { ConfigError, NotFoundError, ValidationError } from './errors.js';
 import { localPubSub } from './local-pubsub.js';
+import { countExpiredInMemory } from './memory-expired.js';
 import { memoryQueues } from './memory-queues.js';
 import { validateStoredSessions } from './migrate/stored-session.js';
 import type {
@@ -168,6 +169,20 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
       const found = matching(filter, now);
       for (const s of found) remove(s.id);
       return found.length;
+    },
+    async deleteIfUnchanged(id, expected, { now }) {
+      const s = live(id, now);
+      if (
+        !s ||
+        s.version !== expected.version ||
+        s.createdAt !== expected.createdAt ||
+        s.updatedAt !== expected.updatedAt ||
+        s.expiresAt !== expected.expiresAt ||
+        (logs.get(id)?.items.length ?? 0) !== expected.messageCount
+      ) {
+        return false;
+      }
+      return remove(id);
     },
     async restore(copies, { now }) {
       validateStoredSessions(copies);
@@ -331,6 +346,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
     async sweep(limit, ctx) {
       return sweep(limit, ctx);
     },
+    countExpired: async ({ now }) => countExpiredInMemory(sessions.values(), kv.values(), now),
   };
 }
 

@@ -210,6 +210,29 @@ export interface SessionDriver {
    * mirroring and import use it; call `validateStoredSessions` (core) first.
    */
   restore?(sessions: readonly StoredSession[], ctx: CallContext): Promise<void>;
+  /**
+   * Optional: deletes a live session and its messages only if nothing has changed it since the
+   * caller read `expected`: its version, createdAt, updatedAt and expiresAt are the same and its
+   * message log has `messageCount` messages. One atomic compare-and-delete on the backend, so a
+   * save (moves version), an append (moves the count and updatedAt), a touch (moves expiresAt),
+   * a trim (moves the count) or a delete and re-create (moves createdAt or version) that lands
+   * after the caller's read makes it refuse. Returns whether it deleted; a mismatch, a missing
+   * or an expired session is `false`, never a `ConflictError`. `archive` moves sessions with it.
+   */
+  deleteIfUnchanged?(id: string, expected: SessionFingerprint, ctx: CallContext): Promise<boolean>;
+}
+
+/**
+ * The fields of a session that every write moves, as `SessionDriver.deleteIfUnchanged`
+ * compares them. Read them with `get` and `MessageDriver.length` (or `range`).
+ */
+export interface SessionFingerprint {
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number | null;
+  /** Messages in the session's log as `MessageDriver.length` counts them (0 without messages). */
+  messageCount: number;
 }
 
 /** Options core passes to `MessageDriver.append`. */
@@ -476,4 +499,32 @@ export interface StowageAdapter {
   health?(): Promise<AdapterHealth>;
   /** Removes expired data now, at most `limit` items; returns how many were removed. */
   sweep?(limit: number, ctx: CallContext): Promise<number>;
+  /**
+   * Optional: counts the items that have expired at `ctx.now` but are still stored, waiting
+   * for `sweep` (or the background sweeper), without loading them: an index count where the
+   * backend has one (SQL `count(*)`, a Redis sorted set), a scan of metadata otherwise. Reads
+   * never return these items; this says how much a sweep would reclaim. Called on an open
+   * adapter by operators' tools (`stowage inspect`); the `Storage` facade does not use it.
+   *
+   * @example
+   * ```ts
+   * const expired = await adapter.countExpired?.({ now: Date.now() });
+   * console.log(expired ? `${expired.sessions} expired sessions not yet swept` : 'unknown');
+   * ```
+   */
+  countExpired?(ctx: CallContext): Promise<ExpiredCounts>;
+}
+
+/** What `StowageAdapter.countExpired` reports. */
+export interface ExpiredCounts {
+  /** Expired sessions still stored (their messages go with them when swept). */
+  sessions: number;
+  /** Expired kv entries still stored, or null when the adapter cannot count them cheaply. */
+  kv: number | null;
+  /**
+   * Set when the backend also drops expired data by itself this many ms after it expires
+   * (Redis key TTLs, `expiryMarginMs`): items counted that expired longer ago than this may be
+   * index entries whose data the server already removed, which a sweep still clears.
+   */
+  serverExpiryAfterMs?: number;
 }
