@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoOf, failAfterCleanup } from './errors.js';
 
@@ -36,14 +36,51 @@ export async function writeAtomic(
   durable: boolean,
 ): Promise<void> {
   const temp = join(dir, tempName());
+  await writeTemp(temp, content, durable);
+  try {
+    await rename(temp, join(dir, name));
+  } catch (error) {
+    await failAfterCleanup(error, [async () => rm(temp, { force: true })]);
+  }
+  if (durable) await syncDir(dir);
+}
+
+/** Files touched at once by batch writes and removals. */
+const FAN_OUT = 32;
+
+/** Runs `task` for every item, at most `FAN_OUT` at a time; rejects with the first failure. */
+export async function eachLimit<T>(
+  items: readonly T[],
+  task: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        await task(items[index] as T, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const results = await Promise.allSettled(
+    Array.from({ length: Math.min(FAN_OUT, items.length) }, worker),
+  );
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+}
+
+/** Writes and (when durable) fsyncs a temporary file in `dir`; removes it on failure. */
+async function writeTemp(temp: string, content: string, durable: boolean): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'wx');
     await handle.writeFile(content, 'utf8');
     if (durable) await handle.sync();
     await handle.close();
-    handle = undefined;
-    await rename(temp, join(dir, name));
   } catch (error) {
     const opened = handle;
     await failAfterCleanup(error, [
@@ -51,16 +88,68 @@ export async function writeAtomic(
       async () => rm(temp, { force: true }),
     ]);
   }
+}
+
+/**
+ * `writeAtomic` for several files of one folder: the temporary files are written, fsynced and
+ * renamed over their targets side by side (renames one after another wait on the file
+ * system's journal in turn), then the folder is fsynced once. Only the last entry for a name
+ * is written. A crash before the folder fsync leaves each target whole, old or new, in any
+ * mix. On failure every temporary file is removed.
+ */
+export async function writeAtomicMany(
+  dir: string,
+  files: readonly { name: string; content: string }[],
+  durable: boolean,
+): Promise<void> {
+  const last = new Map(files.map((file) => [file.name, file.content]));
+  const entries = [...last].map(([name, content]) => ({
+    name,
+    content,
+    temp: join(dir, tempName()),
+  }));
+  try {
+    await eachLimit(entries, async (entry) => {
+      await writeTemp(entry.temp, entry.content, durable);
+      await rename(entry.temp, join(dir, entry.name));
+    });
+  } catch (error) {
+    await failAfterCleanup(error, [
+      async () => Promise.all(entries.map((entry) => rm(entry.temp, { force: true }))),
+    ]);
+  }
   if (durable) await syncDir(dir);
 }
 
-/** The file's text, or `undefined` when it does not exist. */
+/** First read of `readIfExists`: more than a typical session file, so one read is enough. */
+const FIRST_READ = 16 * 1024;
+
+/**
+ * The file's text, or `undefined` when it does not exist. Meant for files that are replaced
+ * by rename and never changed in place: it reads until a short read (the end of a regular
+ * file) without asking for the size first, one thread-pool round trip fewer than `readFile`.
+ */
 export async function readIfExists(path: string): Promise<string | undefined> {
+  let handle: FileHandle;
   try {
-    return await readFile(path, 'utf8');
+    handle = await open(path, 'r');
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(Math.max(FIRST_READ, size));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, size);
+      chunks.push(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+      if (bytesRead < buffer.length) break;
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { TimeoutError } from '@stowage/core';
 import { ADAPTER, errnoOf } from './errors.js';
-import { readIfExists, unlinkIfExists } from './fs-io.js';
+import { readIfExists, TEMP_PREFIX, unlinkIfExists } from './fs-io.js';
 
 /** How long lock waits may take and when a held lock counts as abandoned. */
 export interface LockSettings {
@@ -135,13 +143,19 @@ function release(path: string, token: string): void {
   if (parseBody(text)?.token === token) unlinkSync(path);
 }
 
-async function acquire(path: string, settings: LockSettings): Promise<string> {
-  const token = randomUUID();
-  const body = JSON.stringify({ pid: process.pid, at: Date.now(), token });
-  const deadline = Date.now() + settings.timeoutMs;
+/**
+ * Takes the lock at `path` with `take` (which returns false while another holder has it),
+ * breaking abandoned locks and polling with backoff until `deadline` (ms since the epoch).
+ */
+async function acquireWith(
+  path: string,
+  settings: LockSettings,
+  deadline: number,
+  take: () => boolean,
+): Promise<void> {
   let delay = 1;
   for (;;) {
-    if (tryCreate(path, body)) return token;
+    if (take()) return;
     if (await breakIfStale(path, settings.staleMs)) continue;
     if (Date.now() >= deadline) {
       throw new TimeoutError(
@@ -152,6 +166,27 @@ async function acquire(path: string, settings: LockSettings): Promise<string> {
     }
     await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
     delay = Math.min(delay * 2, 20);
+  }
+}
+
+async function acquire(path: string, settings: LockSettings): Promise<string> {
+  const token = randomUUID();
+  const body = JSON.stringify({ pid: process.pid, at: Date.now(), token });
+  await acquireWith(path, settings, Date.now() + settings.timeoutMs, () => tryCreate(path, body));
+  return token;
+}
+
+/**
+ * Links the prepared lock file `source` at `path`: `link` fails with `EEXIST` like an
+ * `O_EXCL` create, but allocates no inode, which is most of a create's cost on a busy disk.
+ */
+function tryLink(source: string, path: string): boolean {
+  try {
+    linkSync(source, path);
+    return true;
+  } catch (error) {
+    if (errnoOf(error) === 'EEXIST') return false;
+    throw error;
   }
 }
 
@@ -198,6 +233,77 @@ export function withLock<T>(
       release(path, token);
     }
   });
+}
+
+/** Releases every lock of a set and removes its prepared file; failures travel together. */
+function releaseAll(held: readonly string[], token: string, source: string): void {
+  const failures: unknown[] = [];
+  for (const path of held) {
+    try {
+      release(path, token);
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  try {
+    unlinkSync(source);
+  } catch (error) {
+    // The sweeper removes prepared lock files older than `staleMs`; the links stay valid.
+    if (errnoOf(error) !== 'ENOENT') failures.push(error);
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'Releasing locks failed');
+}
+
+/**
+ * Runs `task` holding every lock in `paths` (pass them sorted, so that callers sharing some
+ * locks always take them in the same order). After this process's earlier callers on those
+ * paths are done, one lock file is written with a fresh token and hard-linked at every path,
+ * so each lock looks exactly like one taken alone (same body, same checks for abandoned
+ * locks) at the cost of one file creation for the whole set. All of them must be taken
+ * within `timeoutMs` in all, so none looks older than that when the task starts. Where hard
+ * links are not supported, each lock is created on its own.
+ */
+export function withLocks<T>(
+  paths: readonly string[],
+  settings: LockSettings,
+  task: () => Promise<T>,
+): Promise<T> {
+  const [only] = paths;
+  if (only === undefined) return task();
+  if (paths.length === 1) return withLock(only, settings, task);
+  const locked = async (): Promise<T> => {
+    const token = randomUUID();
+    const body = JSON.stringify({ pid: process.pid, at: Date.now(), token });
+    const source = join(dirname(only), `${TEMP_PREFIX}lock-${token}`);
+    if (!tryCreate(source, body)) throw new Error(`Lock file ${source} exists already`);
+    const deadline = Date.now() + settings.timeoutMs;
+    const held: string[] = [];
+    try {
+      let linkable = true;
+      for (const path of paths) {
+        await acquireWith(path, settings, deadline, () => {
+          if (linkable) {
+            try {
+              return tryLink(source, path);
+            } catch (error) {
+              if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK'].includes(errnoOf(error) ?? '')) {
+                throw error;
+              }
+              linkable = false;
+            }
+          }
+          return tryCreate(path, body);
+        });
+        held.push(path);
+      }
+      return await task();
+    } finally {
+      releaseAll(held, token, source);
+    }
+  };
+  const enter = (index: number): Promise<T> =>
+    index === paths.length ? locked() : queued(paths[index] as string, () => enter(index + 1));
+  return enter(0);
 }
 
 /**

@@ -1,34 +1,49 @@
 import { BackendError, type MessageDriver, NotFoundError, sliceRange } from '@stowage/core';
 import { ADAPTER } from './errors.js';
 import {
-  appendLines,
+  frameLine,
+  openSegment,
+  prefetchSegment,
   readLines,
   recordKey,
   removeSegment,
+  startFrames,
   wasApplied,
+  writeFrame,
   writeSegment,
 } from './message-log.js';
 import { live } from './session-driver.js';
-import type { FileStore, SessionRecord } from './store.js';
+import { type FileStore, type SessionRecord, withTail } from './store.js';
 
 // A trim swaps segment files between our read of the session and of its log; a few fresh
 // reads always catch up, because each retry sees a newer committed state.
 const READ_ATTEMPTS = 5;
+/** Sessions whose last segment this process remembers for its next append. */
+const REMEMBERED = 10_000;
 
 /**
- * The message primitives over a `FileStore`. Appends write only the new lines (O(1) in the
- * log's length) and then commit by rewriting the session file with the new log end.
+ * The message primitives over a `FileStore`. An append writes one frame line (all its
+ * messages, the new count and its time) at the log's committed end and fsyncs it: that line
+ * is the commit, so the session file is not rewritten (only a segment's first append marks
+ * the session file as framed). The cost does not depend on the log's length.
  */
 export function messageDriver(store: FileStore): MessageDriver {
+  const lastSegment = new Map<string, number>();
+  const remember = (folder: string, seg: number) => {
+    lastSegment.delete(folder);
+    lastSegment.set(folder, seg);
+    if (lastSegment.size > REMEMBERED)
+      lastSegment.delete(lastSegment.keys().next().value as string);
+  };
   const committed = async (
     id: string,
     now: number,
   ): Promise<{ record: SessionRecord; lines: string[] } | undefined> => {
     for (let attempt = 1; ; attempt++) {
-      const record = live(await store.readSession(id), now);
-      if (!record) return undefined;
-      const lines = await readLines(store.messageFolder(id), record.log);
-      if (lines) return { record, lines };
+      const raw = live(await store.readSessionRaw(id), now);
+      if (!raw) return undefined;
+      const found = await readLines(store.messageFolder(id), raw.log);
+      if (found) return { record: withTail(raw, found.tail), lines: found.messages };
       if (attempt >= READ_ATTEMPTS) {
         throw new BackendError(`Message log of ${JSON.stringify(id)} kept moving; try again`, {
           adapter: ADAPTER,
@@ -40,29 +55,55 @@ export function messageDriver(store: FileStore): MessageDriver {
   return {
     append: (sessionId, messages, { idempotencyKey }, { now }) =>
       store.withSessionLock(sessionId, async () => {
-        const record = live(await store.readSession(sessionId), now);
+        const folder = store.messageFolder(sessionId);
+        // The segment this process appended to last time is opened and read beside the
+        // session file; the session file then says whether it is still the current one.
+        const guess = lastSegment.get(folder);
+        const [read, pre] = await Promise.allSettled([
+          store.readSessionRaw(sessionId),
+          guess === undefined ? undefined : prefetchSegment(folder, guess),
+        ]);
+        const prefetched = pre.status === 'fulfilled' ? pre.value : undefined;
+        if (read.status === 'rejected' || pre.status === 'rejected') {
+          await prefetched?.handle.close();
+          throw read.status === 'rejected' ? read.reason : (pre as PromiseRejectedResult).reason;
+        }
+        let record = live(read.value, now);
+        // Only a framed segment's end is used; a first append opens its segment itself.
+        const usable = record?.log.frames ? prefetched : undefined;
+        if (!usable) await prefetched?.handle.close();
         if (!record) {
           throw new NotFoundError(`Cannot append to missing session ${JSON.stringify(sessionId)}`, {
             adapter: ADAPTER,
           });
         }
-        const folder = store.messageFolder(sessionId);
+        if (!record.log.frames) {
+          // First append to this segment: from now on its frames are the commit points.
+          await startFrames(folder, record.log, store.durable);
+          record = { ...record, log: { ...record.log, frames: true } };
+          await store.writeSession(record);
+        }
         const log = record.log;
-        if (idempotencyKey !== undefined && (await wasApplied(folder, idempotencyKey, log))) {
-          return log.count;
+        const seg = await openSegment(folder, log, usable);
+        remember(folder, log.seg);
+        try {
+          if (
+            idempotencyKey !== undefined &&
+            (await wasApplied(folder, idempotencyKey, log, seg))
+          ) {
+            return seg.tail.count;
+          }
+          const line = frameLine(seg.tail, messages, now);
+          if (idempotencyKey !== undefined) {
+            const total = seg.tail.total + messages.length;
+            const at = { pos: seg.tail.end, line };
+            await recordKey(folder, idempotencyKey, log, total, at, store.durable);
+          }
+          await writeFrame(seg, line, store.durable);
+        } finally {
+          await seg.handle.close();
         }
-        const bytes = await appendLines(folder, log, messages, store.durable);
-        const next = {
-          ...log,
-          count: log.count + messages.length,
-          bytes: log.bytes + bytes,
-          total: log.total + messages.length,
-        };
-        if (idempotencyKey !== undefined) {
-          await recordKey(folder, idempotencyKey, next, store.durable);
-        }
-        await store.writeSession({ ...record, log: next, updatedAt: now });
-        return next.count;
+        return seg.tail.count + messages.length;
       }),
     async range(sessionId, start, end, { now }) {
       const found = await committed(sessionId, now);
@@ -82,6 +123,7 @@ export function messageDriver(store: FileStore): MessageDriver {
         const kept = lines.slice(lines.length - keepLast);
         const seg = record.log.seg + 1;
         const bytes = await writeSegment(folder, seg, kept, store.durable);
+        // The new segment holds plain lines up to `bytes`; later appends add frames after them.
         await store.writeSession({
           ...record,
           log: { ...record.log, seg, count: kept.length, bytes },

@@ -14,6 +14,7 @@ import {
   type StoredSession,
 } from '@stowage/core';
 import { ADAPTER } from './errors.js';
+import { eachLimit } from './fs-io.js';
 import { scanFiles } from './scan.js';
 import { sessionRestore } from './session-restore.js';
 import { sessionDeleteIfUnchanged } from './session-unchanged.js';
@@ -64,6 +65,76 @@ async function saveLocked(store: FileStore, w: SessionWrite, now: number): Promi
   return toStored(record);
 }
 
+/** Sessions written under one set of locks, with one fsync of the sessions folder. */
+const BATCH_CHUNK = 128;
+
+/**
+ * Applies `writes` in order under the locks of all their sessions, stopping at the first
+ * conflict (or damaged file) and rethrowing it, with the writes before it kept. The files are
+ * written side by side and the folder is fsynced once (see `FileStore.writeSessions`), instead
+ * of one locked, fsynced save after another.
+ */
+async function saveMany(
+  store: FileStore,
+  writes: readonly SessionWrite[],
+  now: number,
+): Promise<StoredSession[]> {
+  const saved: StoredSession[] = [];
+  // Chunks bound how long one call holds its locks; a later chunk re-reads what an earlier
+  // one wrote, so an id twice in the batch still sees its first write.
+  for (let at = 0; at < writes.length; at += BATCH_CHUNK) {
+    saved.push(...(await saveChunk(store, writes.slice(at, at + BATCH_CHUNK), now)));
+  }
+  return saved;
+}
+
+function saveChunk(
+  store: FileStore,
+  writes: readonly SessionWrite[],
+  now: number,
+): Promise<StoredSession[]> {
+  const ids = [...new Set(writes.map((w) => w.id))];
+  return store.withSessionLocks(ids, async () => {
+    const current = new Map<string, SessionRecord | undefined>();
+    const unreadable = new Map<string, unknown>();
+    await eachLimit(ids, async (id) => {
+      try {
+        current.set(id, live(await store.readSession(id), now));
+      } catch (error) {
+        unreadable.set(id, error);
+      }
+    });
+    const planned: SessionRecord[] = [];
+    let failure: unknown;
+    for (const w of writes) {
+      if (unreadable.has(w.id)) {
+        failure = unreadable.get(w.id);
+        break;
+      }
+      const stored = current.get(w.id);
+      try {
+        assertVersion(w.id, w.expectedVersion, stored?.version ?? 0, ADAPTER);
+      } catch (error) {
+        failure = error;
+        break;
+      }
+      const record: SessionRecord = {
+        ...nextSession(w, stored, now),
+        log: stored?.log ?? newLog(),
+      };
+      current.set(w.id, record);
+      planned.push(record);
+    }
+    // Messages of an expired or half-deleted predecessor must not leak into a new session.
+    const fresh = [...new Set(planned.filter((r) => r.version === 1).map((r) => r.id))];
+    await eachLimit(fresh, (id) => store.removeMessages(id));
+    await store.writeSessions(planned);
+    for (const record of planned) store.commits.note(record.id, record.version);
+    if (failure !== undefined) throw failure;
+    return planned.map(toStored);
+  });
+}
+
 /**
  * Removes a session if it is still live (and, with `check`, still passes it) under its lock.
  * A damaged file counts as present, so deleting is how an operator clears it.
@@ -94,9 +165,10 @@ async function matching(
   filter: AdapterSessionFilter,
   now: number,
 ): Promise<SessionRecord[]> {
-  const records = await scanFiles(await store.sessionFiles(), (file) =>
-    store.readSessionFile(file),
-  );
+  const records = await scanFiles(await store.sessionFiles(), async (file) => {
+    const record = await store.readSessionFile(file);
+    return record && store.resolveTail(record);
+  });
   return records.filter((r) => !isExpired(r.expiresAt, now) && matchesFilter(r, filter));
 }
 
@@ -112,13 +184,7 @@ export function sessionDriver(store: FileStore): SessionDriver {
     get,
     getMany: (ids, ctx) => Promise.all(ids.map((id) => get(id, ctx))),
     save: (write, { now }) => save(store, write, now),
-    async saveMany(writes, { now }) {
-      const saved: StoredSession[] = [];
-      for (const w of writes) {
-        saved.push(await save(store, w, now));
-      }
-      return saved;
-    },
+    saveMany: (writes, { now }) => saveMany(store, writes, now),
     async delete(id, expectedVersion, { now }) {
       if (expectedVersion === undefined) return deleteLocked(store, id, now);
       return store.withSessionLock(id, async () => {

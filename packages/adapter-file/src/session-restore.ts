@@ -7,14 +7,19 @@ import {
 import { live, newLog } from './session-driver.js';
 import type { FileStore, SessionRecord } from './store.js';
 
-/** The session file that a copy replaces, or undefined; a damaged file is simply replaced. */
+/**
+ * The session file that a copy replaces, or undefined; a damaged file is simply replaced. A
+ * damaged message log is not: its error stands, rather than its messages being dropped.
+ */
 async function replaced(store: FileStore, id: string): Promise<SessionRecord | undefined> {
+  let record: SessionRecord | undefined;
   try {
-    return await store.readSession(id);
+    record = await store.readSessionRaw(id);
   } catch (error) {
     if (error instanceof CorruptionError) return undefined;
     throw error;
   }
+  return record && store.resolveTail(record);
 }
 
 /**

@@ -1,10 +1,19 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CorruptionError, type StoredSession } from '@stowage/core';
+import { BackendError, CorruptionError, type StoredSession } from '@stowage/core';
 import { seal, unseal } from './envelope.js';
 import { ADAPTER } from './errors.js';
-import { readIfExists, removeTree, syncDir, unlinkIfExists, writeAtomic } from './fs-io.js';
-import { type LockSettings, queued, withLock, withLockIfFree } from './lock.js';
+import {
+  eachLimit,
+  readIfExists,
+  removeTree,
+  syncDir,
+  unlinkIfExists,
+  writeAtomic,
+  writeAtomicMany,
+} from './fs-io.js';
+import { type LockSettings, queued, withLock, withLockIfFree, withLocks } from './lock.js';
+import { type LogTail, readTail } from './message-log.js';
 import { decodeName, encodeName } from './names.js';
 import type { ResolvedFileOptions } from './options.js';
 import { RecentCommits } from './recent-commits.js';
@@ -21,6 +30,13 @@ export interface LogState {
   bytes: number;
   /** Messages ever appended in this incarnation (never shrinks; idempotency markers use it). */
   total: number;
+  /**
+   * Format 2: appends commit by their own frame line in the segment, so `count`, `bytes` and
+   * `total` are where the log stood when this file was written, and every whole, checksummed
+   * frame after `bytes` is committed as well (see `readTail`). Set by a segment's first append;
+   * such files carry the `stowage-file-2` header. Absent (format 1): the log ends at `bytes`.
+   */
+  frames?: true;
 }
 
 /** A session file's content. */
@@ -36,6 +52,18 @@ export interface KvRecord {
 }
 
 const SESSION_EXT = '.json';
+// A trim or delete swaps segment files between a read of the session and of its log; a few
+// fresh reads always catch up, because each retry sees a newer committed state.
+const READ_ATTEMPTS = 5;
+
+/** `record` with the appends of `tail` folded in. */
+export function withTail(record: SessionRecord, tail: LogTail): SessionRecord {
+  return {
+    ...record,
+    updatedAt: tail.at ?? record.updatedAt,
+    log: { ...record.log, count: tail.count, bytes: tail.end, total: tail.total },
+  };
+}
 const KV_EXT = '.json';
 
 /**
@@ -92,6 +120,16 @@ export class FileStore {
     return withLock(path, this.lock, task, precheck);
   }
 
+  /**
+   * Runs `task` holding the locks of several sessions at once, taken in name order so two
+   * batches that share ids cannot wait for each other.
+   */
+  withSessionLocks<T>(ids: readonly string[], task: () => Promise<T>): Promise<T> {
+    const paths = [...new Set(ids.map((id) => this.sessionLockPath(id)))].sort();
+    for (const path of paths) this.waitingReads.delete(path);
+    return withLocks(paths, this.lock, task);
+  }
+
   /** Runs `task` holding the inter-process lock of one kv key. */
   withKvLock<T>(key: string, task: () => Promise<T>): Promise<T> {
     return withLock(join(this.locksDir, `k-${encodeName(key)}.lock`), this.lock, task);
@@ -102,9 +140,37 @@ export class FileStore {
     return withLockIfFree(join(this.locksDir, 'sweep.lock'), this.lock, task);
   }
 
-  /** The session file's record, or `undefined`; a damaged file is a `CorruptionError`. */
+  /**
+   * The session as committed, or `undefined`; a damaged file is a `CorruptionError`. For a
+   * framed log, its message count, end and total and the session's `updatedAt` include the
+   * appends committed after the file was written (a read of the segment's last few KB), so
+   * writing the record back folds them in.
+   */
   async readSession(id: string): Promise<SessionRecord | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const record = await this.readSessionRaw(id);
+      if (!record?.log.frames) return record;
+      const tail = await readTail(this.messageFolder(id), record.log);
+      if (tail) return withTail(record, tail);
+      // The segment was replaced (trim) or removed (delete) since the read: read again.
+      if (attempt >= READ_ATTEMPTS) {
+        throw new BackendError(`Message log of ${JSON.stringify(id)} kept moving; try again`, {
+          adapter: ADAPTER,
+        });
+      }
+    }
+  }
+
+  /** The session file's record as written, without appends committed after it. */
+  readSessionRaw(id: string): Promise<SessionRecord | undefined> {
     return this.readSessionFile(`${encodeName(id)}${SESSION_EXT}`, id);
+  }
+
+  /** A record read by `readSessionFile` with its framed log's appends folded in. */
+  async resolveTail(record: SessionRecord): Promise<SessionRecord | undefined> {
+    if (!record.log.frames) return record;
+    const tail = await readTail(this.messageFolder(record.id), record.log);
+    return tail ? withTail(record, tail) : this.readSession(record.id);
   }
 
   /**
@@ -148,9 +214,40 @@ export class FileStore {
     return writeAtomic(
       this.sessionsDir,
       `${encodeName(record.id)}${SESSION_EXT}`,
-      seal(record),
+      seal(record, record.log.frames === true),
       this.durable,
     );
+  }
+
+  /**
+   * Writes several session files (see `writeAtomicMany`): fsynced side by side, renamed in
+   * order, one fsync of the folder.
+   */
+  writeSessions(records: readonly SessionRecord[]): Promise<void> {
+    const files = records.map((record) => ({
+      name: `${encodeName(record.id)}${SESSION_EXT}`,
+      content: seal(record, record.log.frames === true),
+    }));
+    return writeAtomicMany(this.sessionsDir, files, this.durable);
+  }
+
+  /**
+   * Deletes several session files side by side, fsyncs the folder once (the commit point of
+   * all of them), then removes their message folders.
+   */
+  async removeSessions(ids: readonly string[]): Promise<void> {
+    let removed = false;
+    await eachLimit(ids, async (id) => {
+      if (await unlinkIfExists(join(this.sessionsDir, `${encodeName(id)}${SESSION_EXT}`))) {
+        removed = true;
+      }
+    });
+    if (removed && this.durable) await syncDir(this.sessionsDir);
+    for (const id of ids) this.commits.note(id, 0);
+    // One listing instead of a rename attempt per session: most sessions have no messages.
+    const folders = new Set(await readdir(this.messagesDir));
+    const withMessages = ids.filter((id) => folders.has(encodeName(id)));
+    await eachLimit(withMessages, (id) => this.removeMessages(id));
   }
 
   /** Deletes a session file (the commit point), then its message folder. */

@@ -2,25 +2,35 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CallContext, isExpired } from '@stowage/core';
 import { errnoOf } from './errors.js';
-import { TEMP_PREFIX } from './fs-io.js';
+import { eachLimit, TEMP_PREFIX } from './fs-io.js';
 import { scanFiles } from './scan.js';
 import type { FileStore } from './store.js';
 
-/** Deletes expired sessions (with their messages) under their locks; at most `limit`. */
+/** Sessions removed under one set of locks, with one fsync of the sessions folder. */
+const SWEEP_BATCH = 128;
+
+/**
+ * Deletes expired sessions (with their messages) under their locks; at most `limit`. Each
+ * batch re-reads its files under the locks (a session saved again since the scan stays),
+ * unlinks them side by side and fsyncs the folder once before removing their messages.
+ */
 async function sweepSessions(store: FileStore, limit: number, now: number): Promise<number> {
   const expired = (
     await scanFiles(await store.sessionFiles(), (file) => store.readSessionFile(file))
   ).filter((r) => isExpired(r.expiresAt, now));
+  const ids = expired.slice(0, limit).map((r) => r.id);
   let removed = 0;
-  for (const { id } of expired.slice(0, limit)) {
-    const done = await store.withSessionLock(id, async () => {
-      const record = await store.readSession(id);
-      // Saved again since the scan: it is live now and must stay.
-      if (!record || !isExpired(record.expiresAt, now)) return false;
-      await store.removeSession(id);
-      return true;
+  for (let at = 0; at < ids.length; at += SWEEP_BATCH) {
+    const batch = ids.slice(at, at + SWEEP_BATCH);
+    removed += await store.withSessionLocks(batch, async () => {
+      const doomed: string[] = [];
+      await eachLimit(batch, async (id) => {
+        const record = await store.readSessionRaw(id);
+        if (record && isExpired(record.expiresAt, now)) doomed.push(id);
+      });
+      await store.removeSessions(doomed);
+      return doomed.length;
     });
-    if (done) removed++;
   }
   return removed;
 }
@@ -43,11 +53,13 @@ async function sweepKv(store: FileStore, limit: number, now: number): Promise<nu
 }
 
 /**
- * Removes temporary files and half-deleted folders that a crashed writer left behind. Only
+ * Removes temporary files and half-deleted folders that a crashed writer left behind (and
+ * the prepared files of lock sets, see `withLocks`). Only
  * ones older than `minAgeMs` go, so a write in progress in another process keeps its file.
  */
 async function sweepLeftovers(store: FileStore, minAgeMs: number): Promise<void> {
-  for (const dir of [store.sessionsDir, store.messagesDir, store.kvDir, store.queuesDir]) {
+  const dirs = [store.sessionsDir, store.messagesDir, store.kvDir, store.queuesDir, store.locksDir];
+  for (const dir of dirs) {
     for (const name of await readdir(dir)) {
       if (!name.startsWith(TEMP_PREFIX)) continue;
       const path = join(dir, name);

@@ -67,19 +67,35 @@ describe('damaged files', () => {
     await storage.messages.append('chat', [{ n: 1 }, { n: 2 }]);
     const folder = join(root, 'messages', encodeName('chat'));
     const [log] = (await readdir(folder)).filter((n) => n.endsWith('.jsonl'));
-    // What a writer killed mid-append leaves: half a line with no commit behind it.
-    await appendFile(join(folder, log as string), '0123456789abcdef "{\\"n\\":3');
+    // What a writer killed mid-append leaves: half a frame line, with no newline.
+    await appendFile(join(folder, log as string), '0123456789abcdef {"n":3,"t":3,"at":1,"m":["{');
     expect(await storage.messages.range('chat', 0, -1)).toEqual([{ n: 1 }, { n: 2 }]);
     expect(await storage.messages.length('chat')).toBe(2);
     expect(await storage.messages.append('chat', [{ n: 4 }])).toBe(3);
     expect(await storage.messages.range('chat', 0, -1)).toEqual([{ n: 1 }, { n: 2 }, { n: 4 }]);
+    // One frame line per append: the torn half line is gone.
     const text = await readFile(join(folder, log as string), 'utf8');
-    expect(text.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(text.split('\n').filter(Boolean)).toHaveLength(2);
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('a tail zero-filled by a power loss is torn, not damage, and the next append cuts it off', async () => {
+    await storage.sessions.save({ id: 'zeros', data: {} });
+    await storage.messages.append('zeros', [{ n: 1 }]);
+    const folder = join(root, 'messages', encodeName('zeros'));
+    await appendFile(
+      join(folder, 'log-0.jsonl'),
+      Buffer.concat([Buffer.alloc(300), Buffer.from('\n')]),
+    );
+    expect(await storage.messages.length('zeros')).toBe(1);
+    expect(await storage.messages.append('zeros', [{ n: 2 }])).toBe(2);
+    expect(await storage.messages.range('zeros', 0, -1)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
   it('a damaged committed message line is a CorruptionError, not a silent gap', async () => {
     await storage.sessions.save({ id: 'chat2', data: {} });
-    await storage.messages.append('chat2', [{ text: 'abc' }, { text: 'def' }]);
+    await storage.messages.append('chat2', [{ text: 'abc' }]);
+    await storage.messages.append('chat2', [{ text: 'def' }, { text: 'ghi' }]);
     const folder = join(root, 'messages', encodeName('chat2'));
     const [log] = (await readdir(folder)).filter((n) => n.endsWith('.jsonl'));
     const path = join(folder, log as string);
@@ -87,6 +103,25 @@ describe('damaged files', () => {
     await expect(storage.messages.range('chat2', 0, -1)).rejects.toMatchObject({
       code: 'CORRUPTION',
     });
-    expect(await storage.messages.length('chat2')).toBe(2);
+    // length reads only the last frame, which is intact.
+    expect(await storage.messages.length('chat2')).toBe(3);
+  });
+
+  it('a damaged last frame is a CorruptionError that no append cuts off as torn', async () => {
+    await storage.sessions.save({ id: 'chat3', data: {} });
+    await storage.messages.append('chat3', [{ text: 'abc' }]);
+    await storage.messages.append('chat3', [{ text: 'def' }]);
+    const path = join(root, 'messages', encodeName('chat3'), 'log-0.jsonl');
+    const damaged = (await readFile(path, 'utf8')).replace('def', 'deg');
+    await writeFile(path, damaged);
+    for (const call of [
+      () => storage.messages.range('chat3', 0, -1),
+      () => storage.messages.length('chat3'),
+      () => storage.sessions.get('chat3'),
+      () => storage.messages.append('chat3', [{ text: 'x' }]),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ code: 'CORRUPTION' });
+    }
+    expect(await readFile(path, 'utf8')).toBe(damaged);
   });
 });

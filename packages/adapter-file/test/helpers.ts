@@ -32,7 +32,7 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * Reads a namespace folder directly, without the adapter: which session and kv files exist
- * and how many message lines sit in a session's current log segment.
+ * and how many messages sit in a session's log segments.
  */
 export function fileInspector(root: string): BackendInspector {
   return {
@@ -45,7 +45,11 @@ export function fileInspector(root: string): BackendInspector {
       for (const name of await readdir(folder)) {
         if (!name.endsWith('.jsonl')) continue;
         const text = await readFile(join(folder, name), 'utf8');
-        lines += text.split('\n').filter((line) => line.length > 0).length;
+        // A plain line holds one message; a frame line (`{"n":..,"m":[...]}`) one append's.
+        for (const line of text.split('\n').filter((l) => l.length > 0)) {
+          const value = JSON.parse(line.slice(17)) as unknown;
+          lines += typeof value === 'string' ? 1 : (value as { m: unknown[] }).m.length;
+        }
       }
       return lines;
     },

@@ -1,4 +1,4 @@
-import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createStorage, manualClock } from '@stowage/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,53 @@ describe('lock files', () => {
     await plantLock(join(dir, 'sweep', 'locks', 'sweep.lock'), DEAD_PID, Date.now());
     expect(await storage.sweep()).toBe(1);
     expect(await readdir(join(dir, 'sweep', 'kv'))).toHaveLength(0);
+    await storage.close();
+  });
+
+  it('saveMany waits for a lock held by a live process, then fails writing nothing and leaving no locks', async () => {
+    await plantLock(lockPath('batch-live', 's2'), process.ppid, Date.now());
+    const storage = createStorage(
+      fileAdapter({ dir, namespace: 'batch-live', lockTimeoutMs: 200, sweepIntervalMs: 0 }),
+    );
+    const batch = ['s1', 's2', 's3'].map((id) => ({ id, data: 1 }));
+    await expect(storage.sessions.saveMany(batch)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(await storage.sessions.getMany(['s1', 's2', 's3'])).toEqual([null, null, null]);
+    // Only the planted lock is left: the batch's own locks and their shared body are gone.
+    expect(await readdir(join(dir, 'batch-live', 'locks'))).toEqual([`s-${encodeName('s2')}.lock`]);
+    await storage.close();
+  });
+
+  it('saveMany takes over an abandoned lock and removes every lock it linked', async () => {
+    await plantLock(lockPath('batch-dead', 's2'), DEAD_PID, Date.now());
+    const storage = createStorage(
+      fileAdapter({ dir, namespace: 'batch-dead', lockTimeoutMs: 2000, sweepIntervalMs: 0 }),
+    );
+    const saved = await storage.sessions.saveMany(
+      ['s1', 's2', 's3'].map((id) => ({ id, data: 1 })),
+    );
+    expect(saved.map((s) => s.version)).toEqual([1, 1, 1]);
+    expect(await readdir(join(dir, 'batch-dead', 'locks'))).toEqual([]);
+    await storage.close();
+  });
+
+  it('a single save waits for a lock that a batch holds through a hard link', async () => {
+    const storage = createStorage(
+      fileAdapter({ dir, namespace: 'batch-link', lockTimeoutMs: 5000, sweepIntervalMs: 0 }),
+    );
+    await storage.sessions.saveMany(['a', 'b'].map((id) => ({ id, data: 0 })));
+    // Another process would see exactly this: the batch's lock body linked at both paths.
+    const locks = join(dir, 'batch-link', 'locks');
+    const body = JSON.stringify({ pid: process.ppid, at: Date.now(), token: 'batch' });
+    await writeFile(join(locks, '.tmp-lock-batch'), body);
+    await link(join(locks, '.tmp-lock-batch'), lockPath('batch-link', 'a'));
+    const other = createStorage(
+      fileAdapter({ dir, namespace: 'batch-link', lockTimeoutMs: 200, sweepIntervalMs: 0 }),
+    );
+    await expect(other.sessions.save({ id: 'a', data: 1 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
+    expect((await other.sessions.save({ id: 'b', data: 1 })).version).toBe(2);
+    await other.close();
     await storage.close();
   });
 });

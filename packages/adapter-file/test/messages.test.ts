@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createStorage, type Storage } from '@stowage/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,26 @@ describe('message logs on disk', () => {
     expect(await storage.messages.append('idem', [{ n: 2 }], { idempotencyKey: 'b' })).toBe(2);
     expect(await storage.messages.append('idem', [{ n: 2 }], { idempotencyKey: 'b' })).toBe(2);
     expect(await storage.messages.range('idem', 0, -1)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it('a marker whose append never committed does not count once another append reaches its total', async () => {
+    await storage.sessions.save({ id: 'idem2', data: {} });
+    expect(await storage.messages.append('idem2', [{ n: 1 }])).toBe(1);
+    const raw = await readFile(sessionFile('idem2'), 'utf8');
+    const inc = (JSON.parse(raw.slice(raw.indexOf('\n') + 1)) as { log: { inc: string } }).log.inc;
+    const end = (await stat(join(folderOf('idem2'), 'log-0.jsonl'))).size;
+    // A crash after recording key 'b' for a frame at `end`, before the frame was written.
+    await mkdir(join(folderOf('idem2'), 'keys'), { recursive: true });
+    await writeFile(
+      join(folderOf('idem2'), 'keys', `${encodeName('b')}.json`),
+      seal({ key: 'b', inc, total: 2, seg: 0, pos: end, sum: '0123456789abcdef' }),
+    );
+    // Another writer's append takes that place and reaches the marker's total.
+    expect(await storage.messages.append('idem2', [{ n: 2 }])).toBe(2);
+    // The retry is not mistaken for applied: its frame is not the one at that place.
+    expect(await storage.messages.append('idem2', [{ n: 3 }], { idempotencyKey: 'b' })).toBe(3);
+    expect(await storage.messages.append('idem2', [{ n: 3 }], { idempotencyKey: 'b' })).toBe(3);
+    expect(await storage.messages.range('idem2', 0, -1)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 
   it('a session re-created under the same id starts with no messages and fresh keys', async () => {
