@@ -109,11 +109,16 @@ export function listQuery(t: Tables, query: AdapterListQuery, now: number): SqlQ
 
 /**
  * The number of matching live sessions, as the matching sessions minus the matching expired
- * ones. The first count needs no expiry check, so for a state (or several) it reads only the
- * `(state, ...)` index and for one label only the label index, never a session row; the second
- * walks the partial `expires_at` index over sessions already expired at `now` (those the
- * sweeper has not removed yet, usually few) and checks the filter on each. Both subqueries run
- * in one statement, so they see the same snapshot.
+ * ones, both in one statement, so they see the same snapshot. The second part walks the
+ * partial `expires_at` index over sessions already expired at `now` (those the sweeper has not
+ * removed yet, usually few) and checks the filter on each. The first part never reads a
+ * session row when it can avoid it:
+ * - states only, or no filter at all: the per-state counter rows (schema version 4), so the
+ *   cost does not grow with the sessions;
+ * - one label, nothing else: the label index alone;
+ * - one label with more conditions: the label index joined to each of its sessions;
+ * - anything else (`updatedAfter`/`updatedBefore`): the sessions, through the state index when
+ *   a state is given.
  */
 export function countQuery(t: Tables, filter: AdapterSessionFilter, now: number): SqlQuery {
   const label = leadingLabel(filter);
@@ -128,8 +133,19 @@ export function countQuery(t: Tables, filter: AdapterSessionFilter, now: number)
         ? `SELECT count(*) FROM ${t.labels} l WHERE l.name = ? AND l.value = ?`
         : `SELECT count(*) FROM ${t.labels} l CROSS JOIN ${t.sessions} s ON s.id = l.session_id WHERE l.name = ? AND l.value = ? AND ${terms.sql}`;
     params.push(label[0], label[1], ...terms.params);
+  } else if (filter.updatedAfter === undefined && filter.updatedBefore === undefined) {
+    // `IN` is a set test, so a state listed twice is counted once, as the other paths do.
+    const states = filter.states;
+    all = `SELECT coalesce(sum(n), 0) FROM ${t.stateCounts}`;
+    if (states?.length === 1) {
+      all += ' WHERE state = ?';
+      params.push(states[0]);
+    } else if (states) {
+      all += ' WHERE state IN (SELECT value FROM json_each(?))';
+      params.push(JSON.stringify(states));
+    }
   } else {
-    all = `SELECT count(*) FROM ${t.sessions} s${terms.sql === '' ? '' : ` WHERE ${terms.sql}`}`;
+    all = `SELECT count(*) FROM ${t.sessions} s WHERE ${terms.sql}`;
     params.push(...terms.params);
   }
   const expiredTerms = sessionTerms(t, filter, 0);

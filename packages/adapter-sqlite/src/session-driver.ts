@@ -17,6 +17,7 @@ import { isLive, SESSION_COLUMNS, type SessionRow, type Store, toStored } from '
 
 interface CurrentRow {
   version: number;
+  state: string;
   labels: string;
   createdAt: number;
   expiresAt: number | null;
@@ -28,7 +29,7 @@ export function sessionDriver(store: Store, guard: Guard): SessionDriver {
   const { db, tables: t } = store;
   const selectOne = db.prepare(`SELECT ${SESSION_COLUMNS} FROM ${t.sessions} s WHERE s.id = ?`);
   const selectCurrent = db.prepare(
-    `SELECT version, labels, created_at AS createdAt, expires_at AS expiresAt, max_expires_at AS maxExpiresAt FROM ${t.sessions} WHERE id = ?`,
+    `SELECT version, state, labels, created_at AS createdAt, expires_at AS expiresAt, max_expires_at AS maxExpiresAt FROM ${t.sessions} WHERE id = ?`,
   );
   const update = db.prepare(
     `UPDATE ${t.sessions} SET data = ?, state = ?, labels = ?, version = ?, updated_at = ?, expires_at = ? WHERE id = ?`,
@@ -54,12 +55,14 @@ export function sessionDriver(store: Store, guard: Guard): SessionDriver {
     if (current) {
       const version = current.version + 1;
       update.run(w.data, w.state, labels, version, now, expiry.expiresAt, w.id);
+      store.countState(current.state, w.state);
       if (labels !== current.labels) store.writeLabels(w.id, w.labels, current.createdAt, true);
       return { ...stored(w, now, expiry), version, createdAt: current.createdAt };
     }
     // An expired leftover goes first, with its messages, so the new session starts empty.
     if (row) store.removeSession(w.id);
     insert.run(w.id, w.state, labels, now, now, expiry.expiresAt, expiry.maxExpiresAt, w.data);
+    store.countState(undefined, w.state);
     store.writeLabels(w.id, w.labels, now, false);
     return stored(w, now, expiry);
   };

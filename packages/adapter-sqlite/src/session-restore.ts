@@ -9,7 +9,9 @@ import { isLive, type Store } from './store.js';
  */
 export function sessionRestore(store: Store, guard: Guard): NonNullable<SessionDriver['restore']> {
   const { db, tables: t } = store;
-  const selectExpiry = db.prepare(`SELECT expires_at AS expiresAt FROM ${t.sessions} WHERE id = ?`);
+  const selectCurrent = db.prepare(
+    `SELECT state, expires_at AS expiresAt FROM ${t.sessions} WHERE id = ?`,
+  );
   const upsert = db.prepare(
     `INSERT INTO ${t.sessions} (id, state, labels, version, created_at, updated_at, expires_at, max_expires_at, data)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -20,8 +22,11 @@ export function sessionRestore(store: Store, guard: Guard): NonNullable<SessionD
   );
   const restoreAll = db.transaction((sessions: readonly StoredSession[], now: number) => {
     for (const s of sessions) {
-      const row = selectExpiry.get(s.id) as { expiresAt: number | null } | undefined;
-      if (row && !isLive(row, now)) store.removeSession(s.id);
+      const row = selectCurrent.get(s.id) as
+        | { state: string; expiresAt: number | null }
+        | undefined;
+      const live = isLive(row, now);
+      if (row && !live) store.removeSession(s.id);
       upsert.run(
         s.id,
         s.state,
@@ -34,6 +39,7 @@ export function sessionRestore(store: Store, guard: Guard): NonNullable<SessionD
         s.data,
       );
       store.writeLabels(s.id, s.labels, s.createdAt, true);
+      store.countState(live ? row.state : undefined, s.state);
     }
   });
   return (sessions, { now }) =>

@@ -35,6 +35,9 @@ export class Store {
   private readonly deleteSessionLabels: SqliteStatement;
   private readonly deleteSession: SqliteStatement;
   private readonly insertLabel: SqliteStatement;
+  private readonly addToState: SqliteStatement;
+  private readonly takeFromState: SqliteStatement;
+  private readonly dropEmptyState: SqliteStatement;
 
   constructor(db: SqliteDatabase, tables: Tables) {
     this.db = db;
@@ -43,10 +46,17 @@ export class Store {
     this.deleteMessages = db.prepare(`DELETE FROM ${t.messages} WHERE session_id = ?`);
     this.deleteIdempotency = db.prepare(`DELETE FROM ${t.idempotency} WHERE session_id = ?`);
     this.deleteSessionLabels = db.prepare(`DELETE FROM ${t.labels} WHERE session_id = ?`);
-    this.deleteSession = db.prepare(`DELETE FROM ${t.sessions} WHERE id = ?`);
+    this.deleteSession = db
+      .prepare(`DELETE FROM ${t.sessions} WHERE id = ? RETURNING state`)
+      .pluck();
     this.insertLabel = db.prepare(
       `INSERT INTO ${t.labels} (session_id, name, value, created_at) VALUES (?, ?, ?, ?)`,
     );
+    this.addToState = db.prepare(
+      `INSERT INTO ${t.stateCounts} (state, n) VALUES (?, 1) ON CONFLICT (state) DO UPDATE SET n = n + 1`,
+    );
+    this.takeFromState = db.prepare(`UPDATE ${t.stateCounts} SET n = n - 1 WHERE state = ?`);
+    this.dropEmptyState = db.prepare(`DELETE FROM ${t.stateCounts} WHERE state = ? AND n = 0`);
   }
 
   /** A statement for SQL built at run time, prepared once per distinct text. */
@@ -61,12 +71,33 @@ export class Store {
     return stmt;
   }
 
-  /** Deletes a session row with its labels, messages and idempotency keys. Call inside a transaction. */
+  /**
+   * Deletes a session row with its labels, messages and idempotency keys, and takes it off its
+   * state's counter. Call inside a transaction.
+   */
   removeSession(id: string): boolean {
     this.deleteMessages.run(id);
     this.deleteIdempotency.run(id);
     this.deleteSessionLabels.run(id);
-    return this.deleteSession.run(id).changes > 0;
+    const removed = this.deleteSession.get(id) as string | undefined;
+    if (removed === undefined) return false;
+    this.countState(removed, undefined);
+    return true;
+  }
+
+  /**
+   * Moves one session row between per-state counters: `from` is the state it had (undefined
+   * for a new row), `to` the state it has now (undefined for a removed row). Every write that
+   * inserts a session row, changes its state or removes it calls this in its transaction, which
+   * keeps `count` by state exact without reading the rows. Call inside a transaction.
+   */
+  countState(from: string | undefined, to: string | undefined): void {
+    if (from === to) return;
+    if (from !== undefined) {
+      this.takeFromState.run(from);
+      this.dropEmptyState.run(from);
+    }
+    if (to !== undefined) this.addToState.run(to);
   }
 
   /**

@@ -26,11 +26,22 @@ export function rawValue(path: string, sql: string, ...params: unknown[]): unkno
 }
 
 /**
+ * SQL that turns a namespace's tables back into what schema version 3 left behind: no per-state
+ * counter table.
+ */
+export function schemaV3Sql(ns: string): string {
+  return `
+    DROP TABLE ${ns}_state_counts;
+    UPDATE ${ns}_meta SET value = '3' WHERE key = 'schema_version';
+  `;
+}
+
+/**
  * SQL that turns a namespace's tables back into what schema version 2 left behind: the plain
  * state index, label rows without `created_at` and the `(name, value, session_id)` lookup index.
  */
 export function schemaV2Sql(ns: string): string {
-  return `
+  return `${schemaV3Sql(ns)}
     DROP INDEX ${ns}_sessions_state_keyset;
     CREATE INDEX ${ns}_sessions_state ON ${ns}_sessions (state);
     CREATE TABLE ${ns}_old_labels (session_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,

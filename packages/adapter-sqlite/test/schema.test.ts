@@ -17,7 +17,7 @@ it('several processes opening the same new file at once migrate it exactly once'
     ids.map((id) => finished(startScript('./open-worker.mjs', [path, 'race', id]))),
   );
   expect(outputs).toEqual(['done\n', 'done\n', 'done\n', 'done\n']);
-  expect(rawValue(path, "SELECT value FROM race_meta WHERE key = 'schema_version'")).toBe('3');
+  expect(rawValue(path, "SELECT value FROM race_meta WHERE key = 'schema_version'")).toBe('4');
   expect(rawValue(path, 'SELECT count(*) FROM race_sessions')).toBe(4);
 }, 30_000);
 
@@ -29,7 +29,7 @@ it('reopening a migrated file keeps its data and migrates nothing again', async 
   const second = createStorage(sqliteAdapter({ path }));
   expect((await second.sessions.get('keep'))?.data).toEqual({ n: 1 });
   await second.close();
-  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('3');
+  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('4');
 });
 
 it('a file migrated by a newer release is refused with a ConfigError', async () => {
@@ -131,7 +131,7 @@ it('a file at version 2 gets the keyset state and label indexes, and keeps its s
   } finally {
     await upgraded.close();
   }
-  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('3');
+  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('4');
   expect(
     rawValue(path, "SELECT count(*) FROM stowage_session_labels WHERE session_id = 'orphan'"),
   ).toBe(0);
@@ -182,8 +182,15 @@ it('listing and counting by one state or one label read their indexes in keyset 
     expect(both).not.toContain('TEMP B-TREE');
     expect(page({})).toContain('stowage_sessions_created');
     const countState = queryPlan(db, countQuery(t, { states: ['open'] }, now));
-    expect(countState).toContain('COVERING INDEX stowage_sessions_state_keyset (state=?)');
+    expect(countState).toContain('SEARCH stowage_state_counts USING PRIMARY KEY (state=?)');
     expect(countState).toContain('stowage_sessions_expires');
+    expect(countState).not.toContain('stowage_sessions_state_keyset');
+    expect(countState).not.toMatch(/SCAN (s|stowage_sessions)\b/);
+    const countAll = queryPlan(db, countQuery(t, {}, now));
+    expect(countAll).toContain('SCAN stowage_state_counts');
+    expect(countAll).not.toMatch(/SCAN (s|stowage_sessions)\b/);
+    const countUpdated = queryPlan(db, countQuery(t, { states: ['open'], updatedAfter: 0 }, now));
+    expect(countUpdated).toContain('stowage_sessions_state_keyset (state=?)');
     const countLabel = queryPlan(db, countQuery(t, { labels: { tenant: 't1' } }, now));
     expect(countLabel).toContain(
       'COVERING INDEX stowage_session_labels_keyset (name=? AND value=?)',
