@@ -67,8 +67,40 @@ export function labelToken(name: string, value: string): string {
   return `${encodeId(name)}=${encodeId(value)}`;
 }
 
+/** Label tokens remembered by name, then value; cleared when it holds `TOKEN_CACHE_SIZE`. */
+const tokenCache = new Map<string, Map<string, string>>();
+let cachedTokens = 0;
+const TOKEN_CACHE_SIZE = 4096;
+
+/**
+ * `labelToken`, remembered: apps reuse a few label values (tenants, plans, user ids of active
+ * users) on every save, and hex-encoding them char by char cost more than the rest of building
+ * a save's arguments. The cache is bounded and holds only what labels already carry.
+ */
+function cachedLabelToken(name: string, value: string): string {
+  let byValue = tokenCache.get(name);
+  const hit = byValue?.get(value);
+  if (hit !== undefined) return hit;
+  if (cachedTokens >= TOKEN_CACHE_SIZE) {
+    tokenCache.clear();
+    cachedTokens = 0;
+    byValue = undefined;
+  }
+  if (byValue === undefined) {
+    byValue = new Map();
+    tokenCache.set(name, byValue);
+  }
+  const token = labelToken(name, value);
+  byValue.set(value, token);
+  cachedTokens++;
+  return token;
+}
+
 /** The label tokens of a label map, framed as `;a;b;` so Lua can test membership with one find. */
 export function labelTokens(labels: Readonly<Record<string, string>>): string {
-  const tokens = Object.entries(labels).map(([name, value]) => labelToken(name, value));
-  return tokens.length === 0 ? ';' : `;${tokens.join(';')};`;
+  let out = ';';
+  for (const name in labels) {
+    if (Object.hasOwn(labels, name)) out += `${cachedLabelToken(name, labels[name] as string)};`;
+  }
+  return out;
 }

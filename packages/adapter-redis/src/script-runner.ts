@@ -15,9 +15,13 @@ export interface LuaScript {
   readonly sha: string;
 }
 
-/** Builds a script from a body that runs after the part of the shared prelude it uses. */
-export function defineScript(name: string, body: string): LuaScript {
-  const source = `${preludeFor(body)}\n${body}`;
+/**
+ * Builds a script from a body that runs after the part of the shared prelude it uses. `head`,
+ * if given, runs before the helpers are built: Redis runs the whole chunk on every call, so a
+ * common case that can answer with plain commands skips the cost of creating the helpers.
+ */
+export function defineScript(name: string, body: string, head = ''): LuaScript {
+  const source = `${preludeFor(body, head)}\n${body}`;
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
@@ -58,8 +62,12 @@ export class ScriptRunner {
   private readonly sent = new Set<string>();
   private readonly coalescer: WriteCoalescer;
 
+  /** The expiry margin as the text Redis receives, converted once. */
+  private readonly margin: string;
+
   constructor(private readonly settings: ScriptRunnerSettings) {
     this.coalescer = new WriteCoalescer(settings.client);
+    this.margin = String(settings.marginMs);
   }
 
   /** The namespace's key prefix. */
@@ -71,32 +79,52 @@ export class ScriptRunner {
    * Runs plain commands (reads that need no atomicity beyond one command) with the same error
    * mapping as scripts.
    */
-  async command<T>(name: string, run: (client: RedisClient) => Promise<T>): Promise<T> {
+  command<T>(name: string, run: (client: RedisClient) => Promise<T>): Promise<T> {
     this.coalescer.begin();
+    let sent: Promise<T>;
     try {
-      return await run(this.settings.client);
+      sent = run(this.settings.client);
     } catch (error) {
-      throw toStowageError(error, name, this.settings.timeoutMs);
-    } finally {
-      this.coalescer.end();
+      sent = Promise.reject(error);
     }
+    return this.settle(sent, name);
   }
 
   /** Runs a script that only reads (or purges already-expired data). */
-  async read(script: LuaScript, now: number, args: readonly Arg[]): Promise<unknown> {
+  read(script: LuaScript, now: number, args: readonly Arg[]): Promise<unknown> {
     this.coalescer.begin();
-    try {
-      return await this.evaluate(script, this.argv(now, args));
-    } catch (error) {
-      throw toStowageError(error, script.name, this.settings.timeoutMs);
-    } finally {
-      this.coalescer.end();
-    }
+    return this.settle(this.evaluate(script, now, args), script.name);
   }
 
   /** Runs a script that writes, waiting for a replica when durability is `'replicated'`. */
-  async write(script: LuaScript, now: number, args: readonly Arg[]): Promise<unknown> {
+  write(script: LuaScript, now: number, args: readonly Arg[]): Promise<unknown> {
     if (this.settings.durability === 'memory') return this.read(script, now, args);
+    return this.writeReplicated(script, now, args);
+  }
+
+  /**
+   * Ends a call begun with `coalescer.begin()` once `sent` settles, mapping driver errors.
+   * Plain promise callbacks rather than nested async functions: this runs on every call, and
+   * each async layer costs a promise and a few microtask turns.
+   */
+  private settle<T>(sent: Promise<T>, name: string): Promise<T> {
+    return sent.then(
+      (value) => {
+        this.coalescer.end();
+        return value;
+      },
+      (error: unknown) => {
+        this.coalescer.end();
+        throw toStowageError(error, name, this.settings.timeoutMs);
+      },
+    );
+  }
+
+  private async writeReplicated(
+    script: LuaScript,
+    now: number,
+    args: readonly Arg[],
+  ): Promise<unknown> {
     try {
       const argv = this.argv(now, args);
       let [result, acked] = await this.evaluateAndWait(script, argv, this.sent.has(script.sha));
@@ -141,20 +169,24 @@ export class ScriptRunner {
   }
 
   private argv(now: number, args: readonly Arg[]): Arg[] {
-    return [this.settings.prefix, now, this.settings.marginMs, ...args];
+    return [this.settings.prefix, now, this.margin, ...args];
   }
 
-  private async evaluate(script: LuaScript, argv: Arg[]): Promise<unknown> {
-    const { client, anchor } = this.settings;
-    if (this.sent.has(script.sha)) {
-      try {
-        return await client.evalsha(script.sha, 1, anchor, ...argv);
-      } catch (error) {
+  private evaluate(script: LuaScript, now: number, args: readonly Arg[]): Promise<unknown> {
+    const { client, anchor, prefix } = this.settings;
+    if (!this.sent.has(script.sha)) return this.load(script, this.argv(now, args));
+    return client
+      .evalsha(script.sha, 1, anchor, prefix, now, this.margin, ...args)
+      .catch((error: unknown) => {
         // A restarted or newly promoted server has an empty script cache.
         if (!isNoScript(error)) throw error;
-      }
-    }
-    const result = await client.eval(script.source, 1, anchor, ...argv);
+        return this.load(script, this.argv(now, args));
+      });
+  }
+
+  /** Sends the script in full (EVAL), which also caches it on the server for EVALSHA. */
+  private async load(script: LuaScript, argv: Arg[]): Promise<unknown> {
+    const result = await this.settings.client.eval(script.source, 1, this.settings.anchor, ...argv);
     this.sent.add(script.sha);
     return result;
   }

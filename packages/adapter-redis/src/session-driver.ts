@@ -38,6 +38,26 @@ function corrupt(what: string): BackendError {
   return new BackendError(`Redis returned an unexpected reply for ${what}`, { adapter: ADAPTER });
 }
 
+/** Parsed label maps by their stored JSON; cleared when it holds `LABELS_CACHE_SIZE`. */
+const labelsCache = new Map<string, Readonly<Record<string, string>>>();
+const LABELS_CACHE_SIZE = 1024;
+
+/**
+ * The labels stored as `json`, as a fresh object. Sessions of one app share a few label maps,
+ * and copying a remembered one costs a fraction of parsing it again on every read. Label
+ * names and values are plain strings, so a shallow copy is a full one (`__proto__` stays an
+ * own property, as `JSON.parse` makes it).
+ */
+function parseLabels(json: string): Record<string, string> {
+  let labels = labelsCache.get(json);
+  if (labels === undefined) {
+    labels = JSON.parse(json) as Record<string, string>;
+    if (labelsCache.size >= LABELS_CACHE_SIZE) labelsCache.clear();
+    labelsCache.set(json, labels);
+  }
+  return { ...labels };
+}
+
 /** Builds a session from `{d, t, l, v, c, u, e, x}` as the get and scan scripts return it. */
 function toSession(id: string, row: Row): StoredSession {
   const [data, state, labels, version, createdAt, updatedAt, expiresAt, maxExpiresAt] = row;
@@ -48,7 +68,7 @@ function toSession(id: string, row: Row): StoredSession {
     id,
     data,
     state,
-    labels: JSON.parse(labels) as Record<string, string>,
+    labels: parseLabels(labels),
     version: Number(version),
     createdAt: Number(createdAt),
     updatedAt: Number(updatedAt),
@@ -133,10 +153,10 @@ export function sessionDriver(
     const session = toSession(id, row);
     return isExpired(session.expiresAt, now) ? null : session;
   };
+  const sessionKey = `${runner.prefix}s:`;
   const getOne = async (id: string, ctx: CallContext) => {
-    const row = await runner.command('sessions.get', (c) =>
-      c.hmget(`${runner.prefix}s:${encodeId(id)}`, ...FIELDS),
-    );
+    const key = sessionKey + encodeId(id);
+    const row = await runner.command('sessions.get', (c) => c.hmget(key, ...FIELDS));
     return live(id, row, ctx.now);
   };
   const getAll = async (ids: readonly string[], ctx: CallContext) => {

@@ -115,11 +115,22 @@ async function rawRedis(env: BenchEnv, slot: string): Promise<Target> {
     const results = await multi.exec();
     for (const [error] of results ?? []) if (error) throw error;
   };
+  // Builds what a session read must hand back (parsed data and labels, numeric version and
+  // timestamps), as the adapter does, so a get compares the same work on both sides.
   const decode = (r: (string | null)[]) => {
-    const [d, e] = r;
+    const [d, e, t, l, v, c, u] = r;
     if (d === null || d === undefined) return null;
-    if (e !== '' && e !== null && e !== undefined && Number(e) <= Date.now()) return null;
-    return { data: JSON.parse(d) as JsonValue, fields: r };
+    const expiresAt = e === '' || e === null || e === undefined ? null : Number(e);
+    if (expiresAt !== null && expiresAt <= Date.now()) return null;
+    return {
+      data: JSON.parse(d) as JsonValue,
+      state: t,
+      labels: JSON.parse(l ?? '{}') as Record<string, string>,
+      version: Number(v),
+      createdAt: Number(c),
+      updatedAt: Number(u),
+      expiresAt,
+    };
   };
   const FIELDS = ['d', 'e', 't', 'l', 'v', 'c', 'u'];
   const list = async (ix: string) => {

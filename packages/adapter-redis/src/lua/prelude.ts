@@ -143,11 +143,12 @@ end`,
 const PATTERNS = new Map(HELPERS.map(([name]) => [name, new RegExp(`\\b${name}\\b`)]));
 
 /**
- * The prelude a script body needs: the base locals plus every helper the body names, directly
- * or through another helper. Matching is by word, so a helper named only in a comment is
- * included too, which costs a little time and is never wrong.
+ * The prelude a script body needs: the base locals, then `head` (a fast path that may return
+ * before the helpers exist; it must name none of them), then every helper the body names,
+ * directly or through another helper. Matching is by word, so a helper named only in a comment
+ * is included too, which costs a little time and is never wrong.
  */
-export function preludeFor(body: string): string {
+export function preludeFor(body: string, head = ''): string {
   const wanted = new Set<string>();
   let text = body;
   for (;;) {
@@ -160,7 +161,6 @@ export function preludeFor(body: string): string {
     }
     if (wanted.size === before) break;
   }
-  return [BASE, ...HELPERS.filter(([name]) => wanted.has(name)).map(([, code]) => code)].join(
-    '\n\n',
-  );
+  const helpers = HELPERS.filter(([name]) => wanted.has(name)).map(([, code]) => code);
+  return [BASE, ...(head === '' ? [] : [head]), ...helpers].join('\n\n');
 }
