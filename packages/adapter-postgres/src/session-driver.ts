@@ -7,6 +7,13 @@ import {
 } from '@stowage/core';
 import type { Executor, RunQuery } from './database.js';
 import { ADAPTER } from './errors.js';
+import {
+  countLabelSql,
+  countStateSql,
+  listLabelSql,
+  oneLabel,
+  oneState,
+} from './session-indexed.js';
 import { postgresSessionRestore } from './session-restore.js';
 import {
   filterConditions,
@@ -156,8 +163,22 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
 
     async list(query: AdapterListQuery, { now }) {
       const params = new Params();
-      const where = filterConditions('s', query, now, params);
       const dir = query.order === 'desc' ? 'DESC' : 'ASC';
+      const order = `ORDER BY s.created_at ${dir}, s.id ${dir}`;
+      const label = oneLabel(query);
+      if (label) {
+        // One label: walk its entries in the label table in keyset order (see session-indexed).
+        // Prepared, unlike the general listing: the label index is the only index that gives
+        // this page in order whatever the label's frequency, so one plan fits every value, and
+        // planning the join cost more than running it (1.2 of 2.4 ms at a million sessions).
+        const rows = await db.query<SessionRow>(
+          'sessions.list',
+          `SELECT ${columns} FROM (${listLabelSql(t, label, query, now, params)}) s ${order}`,
+          params.values,
+        );
+        return rows.map(toSession);
+      }
+      const where = filterConditions('s', query, now, params);
       if (query.after) {
         const at = ts(params.add(query.after.createdAt));
         const op = query.order === 'desc' ? '<' : '>';
@@ -168,7 +189,6 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
       // matching row instead of the page. Listings, counts and deleteWhere are planned per call
       // ('fresh'): a prepared generic plan knows neither how many rows a state or label matches
       // nor the page size, and for a rare value it can walk the whole created_at index.
-      const order = `ORDER BY s.created_at ${dir}, s.id ${dir}`;
       const rows = await db.query<SessionRow>(
         'sessions.list',
         `SELECT ${columns} FROM (
@@ -182,6 +202,17 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
 
     async count(filter, { now }) {
       const params = new Params();
+      const state = oneState(filter);
+      const label = state === undefined ? oneLabel(filter) : undefined;
+      if (state !== undefined || label) {
+        // One state or one label: counters or the label index (see session-indexed).
+        const text =
+          state !== undefined
+            ? countStateSql(t, state, now, params)
+            : countLabelSql(t, label as NonNullable<typeof label>, now, params);
+        const rows = await db.query<{ n: string }>('sessions.count', text, params.values, 'fresh');
+        return Number(rows[0]?.n ?? 0);
+      }
       const where = filterConditions('s', filter, now, params);
       const rows = await db.query<{ n: number }>(
         'sessions.count',

@@ -13,6 +13,12 @@ export interface TableNames {
   jobSeq: string;
   /** Pub/sub messages too large to travel inside a NOTIFY payload. */
   pubsub: string;
+  /** One row per label of every stored session: `(session_id, name, value, created_at)`. */
+  labels: string;
+  /** Sharded per-state counts of stored sessions, expired-but-unswept ones included. */
+  stateCounts: string;
+  /** State changes of stored sessions (`-1`/`+1` rows) not yet folded into `stateCounts`. */
+  stateMoves: string;
   /** Unquoted `schema.namespace`, used to derive advisory-lock keys. */
   scope: string;
 }
@@ -36,6 +42,9 @@ export function tableNames(schema: string, namespace: string): TableNames {
     jobs: t('jobs'),
     jobSeq: t('job_seq'),
     pubsub: t('pubsub'),
+    labels: t('labels'),
+    stateCounts: t('state_counts'),
+    stateMoves: t('state_moves'),
     scope: `${schema}.${namespace}`,
   };
 }

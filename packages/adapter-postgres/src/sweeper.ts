@@ -5,7 +5,7 @@ import { type TableNames, ts } from './sql.js';
 
 /**
  * Removes up to `limit` expired sessions (their messages and idempotency keys cascade) and kv
- * entries. A transaction-scoped `pg_try_advisory_xact_lock` makes one instance sweep at a time
+ * entries, after folding pending state changes into the state counters. A transaction-scoped `pg_try_advisory_xact_lock` makes one instance sweep at a time
  * (the others return 0 at once) and, unlike a session lock, works behind a pooler. Rows are
  * taken with SKIP LOCKED so a sweep never waits on a row a caller is writing.
  */
@@ -21,6 +21,7 @@ export async function sweepExpired(
       [lockKey('sweep', t.scope)],
     );
     if (!lock?.got) return 0;
+    await query(foldStateMovesSql(t));
     let removed = 0;
     for (const table of [t.sessions, t.kv]) {
       if (removed >= limit) break;
@@ -40,6 +41,20 @@ export async function sweepExpired(
     }
     return removed;
   });
+}
+
+/**
+ * Folds the state changes the update trigger appended to `stateMoves` into the sweeper's own
+ * counter row of each state (shard -1), in one statement: rows inserted meanwhile are not in the
+ * statement's snapshot and stay for the next fold, so counts never see a change twice or miss
+ * one. Only the sweeper (one at a time, under its advisory lock) writes shard -1, so it never
+ * waits for the triggers' counter rows, nor they for it.
+ */
+export function foldStateMovesSql(t: TableNames): string {
+  return `WITH moved AS (DELETE FROM ${t.stateMoves} RETURNING state, n)
+    INSERT INTO ${t.stateCounts} AS c (state, shard, n)
+    SELECT state, -1, sum(n) FROM moved GROUP BY state ORDER BY state
+    ON CONFLICT (state, shard) DO UPDATE SET n = c.n + excluded.n`;
 }
 
 /** A background timer that sweeps one bounded batch per tick, never two at once. */
