@@ -114,6 +114,55 @@ class JsonChecker {
  * the way `JSON.stringify` converts them.
  */
 export function toJsonText(value: unknown, label = ''): string {
+  // Fast path: a walk without path bookkeeping, and one scan of the output for the characters
+  // Stowage refuses. Anything it is unsure about goes to the checker, which names the path.
+  if (isPlainJson(value, 0)) {
+    const text = JSON.stringify(value);
+    if (!UNSTORABLE_ESCAPE.test(text)) return text;
+  }
   new JsonChecker(label).check(value, '');
   return JSON.stringify(value);
+}
+
+/** Deeper than this, `isPlainJson` hands over to the checker, which also finds cycles. */
+const PLAIN_JSON_MAX_DEPTH = 64;
+
+/**
+ * How `JSON.stringify` writes U+0000 and an unpaired surrogate (paired ones are written as
+ * they are): `\u0000` or `\udXXX`, where the backslash is not itself escaped.
+ */
+const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/;
+
+/**
+ * Whether `value` is made only of strings, finite numbers, booleans, null, arrays and plain
+ * objects without `toJSON`, so `JSON.stringify` writes it exactly. `false` means "let the
+ * checker decide", not "invalid": Dates, for example, are valid but go the slow way.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= PLAIN_JSON_MAX_DEPTH || hasToJson(value)) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          if (!isPlainJson(value[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      if (!isPlainObject(value)) return false;
+      const record = value as Record<string, unknown>;
+      for (const name of Object.keys(record)) {
+        const child = record[name];
+        if (child !== undefined && !isPlainJson(child, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }

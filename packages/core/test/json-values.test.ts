@@ -73,3 +73,35 @@ describe('toJsonText at the top level', () => {
     expect(() => toJsonText(() => 1)).toThrow(ValidationError);
   });
 });
+
+describe('toJsonText refusals found in its output', () => {
+  it('accepts text that only looks like an escape, and refuses the real character behind an escaped backslash', () => {
+    // The characters backslash, u, 0, 0, 0, 0: stored as they are.
+    expect(JSON.parse(toJsonText({ note: '\\u0000 and \\ud800' }))).toEqual({
+      note: '\\u0000 and \\ud800',
+    });
+    // A backslash followed by a real U+0000, and by a real lone surrogate.
+    expect(refusal({ a: { b: '\\\u0000' } })).toContain('a.b contains U+0000');
+    expect(refusal(['ok', '\\\\\ud800'])).toContain('[1] contains U+0000');
+  });
+
+  it('refuses U+0000 and lone surrogates in keys with the path, and keeps paired surrogates', () => {
+    expect(refusal({ list: [{ 'k\udc00': 1 }] })).toContain('key of list[0]');
+    expect(toJsonText({ '😀': '😀' })).toBe('{"😀":"😀"}');
+  });
+
+  it('handles nesting deeper than the quick check, and finds a cycle down there', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 200; i++) deep = { d: [deep] };
+    expect(JSON.parse(toJsonText(deep))).toEqual(deep);
+    const cyclic: { next?: unknown } = {};
+    let tail: { next?: unknown } = cyclic;
+    for (let i = 0; i < 100; i++) {
+      const next: { next?: unknown } = {};
+      tail.next = next;
+      tail = next;
+    }
+    tail.next = cyclic;
+    expect(refusal(cyclic)).toContain('circular');
+  });
+});
