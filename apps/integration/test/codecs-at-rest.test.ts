@@ -1,71 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { postgresAdapter } from '@stowage/adapter-postgres';
-import { redisAdapter } from '@stowage/adapter-redis';
-import { sqliteAdapter } from '@stowage/adapter-sqlite';
-import { type Codec, createStorage, type StowageAdapter } from '@stowage/core';
+import { type Codec, createStorage } from '@stowage/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  CODECS,
-  dropRedisNamespace,
-  POSTGRES_URL,
-  postgresDump,
-  REDIS_URL,
-  redisDump,
-  sqliteBytes,
-  unique,
-  withPostgres,
-} from './codecs-support.js';
+import { CODECS, dumpableBackends, unique } from './codecs-support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'stowage-codecs-at-rest-'));
-const schemas: string[] = [];
-const redisNamespaces: string[] = [];
-
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await withPostgres(async (client) => {
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  });
-  for (const namespace of redisNamespaces) await dropRedisNamespace(namespace);
-});
-
-interface Backend {
-  name: string;
-  adapter(): StowageAdapter;
-  /** Everything the backend holds for this run, read around the adapter. */
-  dump(): Promise<string>;
-}
-
-function backends(): Backend[] {
-  const path = join(dir, `${unique('rest')}.db`);
-  const schema = unique('stowage_rest');
-  schemas.push(schema);
-  const namespace = unique('t_rest');
-  redisNamespaces.push(namespace);
-  return [
-    {
-      name: 'sqlite',
-      adapter: () => sqliteAdapter({ path, sweepIntervalMs: 0 }),
-      // The raw file bytes, WAL included: nothing the database ever wrote may hold plaintext.
-      dump: async () => sqliteBytes(path).toString('latin1'),
-    },
-    {
-      name: 'postgres',
-      adapter: () => postgresAdapter({ connection: POSTGRES_URL, schema, sweepIntervalMs: 0 }),
-      dump: () => postgresDump(schema),
-    },
-    {
-      name: 'redis',
-      adapter: () => redisAdapter({ url: REDIS_URL, namespace }),
-      dump: () => redisDump(namespace),
-    },
-  ];
-}
+const backends = dumpableBackends('rest', true);
+afterAll(() => backends.cleanup());
 
 for (const [label, makeCodec] of Object.entries(CODECS)) {
   describe(`${label} values at rest`, () => {
-    for (const backend of backends()) {
+    for (const backend of backends.fresh()) {
       it(`${backend.name}: no plaintext is stored, yet state, labels and times stay queryable`, async () => {
         const codec: Codec = makeCodec();
         const secret = unique('SECRETMARKER');

@@ -1,61 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { postgresAdapter } from '@stowage/adapter-postgres';
-import { sqliteAdapter } from '@stowage/adapter-sqlite';
-import {
-  composeCodecs,
-  compressed,
-  createStorage,
-  encrypted,
-  rekey,
-  type StowageAdapter,
-} from '@stowage/core';
+import { composeCodecs, compressed, createStorage, encrypted, rekey } from '@stowage/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { POSTGRES_URL, postgresDump, sqliteBytes, unique, withPostgres } from './codecs-support.js';
+import { dumpableBackends } from './codecs-support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'stowage-codecs-rekey-'));
-const schemas: string[] = [];
-
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await withPostgres(async (client) => {
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  });
-});
+const backends = dumpableBackends('rekey', false);
+afterAll(() => backends.cleanup());
 
 const oldKey = randomBytes(32);
 const newKey = randomBytes(32);
 const chain = (keys: Record<string, Buffer>, current: string) =>
   composeCodecs(compressed({ threshold: 64 }), encrypted({ keys, current }));
 
-interface Backend {
-  name: string;
-  adapter(): StowageAdapter;
-  dump(): Promise<string>;
-}
-
-function backends(): Backend[] {
-  const path = join(dir, `${unique('rekey')}.db`);
-  const schema = unique('stowage_rekey');
-  schemas.push(schema);
-  return [
-    {
-      name: 'sqlite',
-      adapter: () => sqliteAdapter({ path, sweepIntervalMs: 0 }),
-      dump: async () => sqliteBytes(path).toString('latin1'),
-    },
-    {
-      name: 'postgres',
-      adapter: () => postgresAdapter({ connection: POSTGRES_URL, schema, sweepIntervalMs: 0 }),
-      dump: () => postgresDump(schema),
-    },
-  ];
-}
-
 describe('rekey over real adapters', () => {
-  for (const backend of backends()) {
+  for (const backend of backends.fresh()) {
     it(`${backend.name}: moves sessions (and kv when asked) to the new key and counts the rest`, async () => {
       const before = createStorage(backend.adapter(), { codec: chain({ old: oldKey }, 'old') });
       for (let i = 0; i < 30; i++) {

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { postgresAdapter } from '@stowage/adapter-postgres';
+import { redisAdapter } from '@stowage/adapter-redis';
+import { sqliteAdapter } from '@stowage/adapter-sqlite';
 import type { BackendInspector } from '@stowage/contract-tests/vitest';
 import {
   type Codec,
@@ -185,4 +190,61 @@ export async function dropRedisNamespace(namespace: string): Promise<void> {
   } finally {
     client.disconnect();
   }
+}
+
+/** A backend a test can also read around the adapter, to search what is stored at rest. */
+export interface DumpableBackend {
+  name: string;
+  adapter(): StowageAdapter;
+  /** Everything the backend holds for this backend's database, schema or namespace. */
+  dump(): Promise<string>;
+}
+
+/**
+ * Fresh SQLite and PostgreSQL backends (and Redis when `withRedis`) for one test file: every
+ * `fresh()` call gets its own file, schema and namespace, and `cleanup()` removes them all.
+ */
+export function dumpableBackends(tag: string, withRedis: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), `stowage-codecs-${tag}-`));
+  const schemas: string[] = [];
+  const namespaces: string[] = [];
+  return {
+    fresh(): DumpableBackend[] {
+      const path = join(dir, `${unique(tag)}.db`);
+      const schema = unique(`stowage_${tag}`);
+      schemas.push(schema);
+      const backends: DumpableBackend[] = [
+        {
+          name: 'sqlite',
+          adapter: () => sqliteAdapter({ path, sweepIntervalMs: 0 }),
+          // The raw file bytes, WAL included: nothing the database ever wrote may hold plaintext.
+          dump: async () => sqliteBytes(path).toString('latin1'),
+        },
+        {
+          name: 'postgres',
+          adapter: () => postgresAdapter({ connection: POSTGRES_URL, schema, sweepIntervalMs: 0 }),
+          dump: () => postgresDump(schema),
+        },
+      ];
+      if (withRedis) {
+        const namespace = unique(`t_${tag}`);
+        namespaces.push(namespace);
+        backends.push({
+          name: 'redis',
+          adapter: () => redisAdapter({ url: REDIS_URL, namespace }),
+          dump: () => redisDump(namespace),
+        });
+      }
+      return backends;
+    },
+    async cleanup(): Promise<void> {
+      rmSync(dir, { recursive: true, force: true });
+      await withPostgres(async (client) => {
+        for (const schema of schemas) {
+          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        }
+      });
+      for (const namespace of namespaces) await dropRedisNamespace(namespace);
+    },
+  };
 }

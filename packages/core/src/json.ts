@@ -129,7 +129,7 @@ const PLAIN_JSON_MAX_DEPTH = 64;
 
 /**
  * How `JSON.stringify` writes U+0000 and an unpaired surrogate (paired ones are written as
- * they are): `\u0000` or `\udXXX`, where the backslash is not itself escaped.
+ * they are): `\u0000`, or `\ud800` to `\udfff`, where the backslash is not itself escaped.
  */
 const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/;
 
