@@ -121,6 +121,19 @@ export async function writeAtomicMany(
   if (durable) await syncDir(dir);
 }
 
+/** Opens `path` with `flags`, or `undefined` when it does not exist. */
+export async function openIfExists(
+  path: string,
+  flags: 'r' | 'r+',
+): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, flags);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 /** First read of `readIfExists`: more than a typical session file, so one read is enough. */
 const FIRST_READ = 16 * 1024;
 
@@ -130,13 +143,8 @@ const FIRST_READ = 16 * 1024;
  * file) without asking for the size first, one thread-pool round trip fewer than `readFile`.
  */
 export async function readIfExists(path: string): Promise<string | undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return undefined;
-    throw error;
-  }
+  const handle = await openIfExists(path, 'r');
+  if (!handle) return undefined;
   try {
     const chunks: Buffer[] = [];
     let size = 0;

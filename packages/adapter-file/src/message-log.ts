@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CorruptionError } from '@stowage/core';
 import { asFrame, seal, sealFrame, sealLine, unseal, unsealAny } from './envelope.js';
 import { ADAPTER, errnoOf, failAfterCleanup } from './errors.js';
-import { readIfExists, syncDir, unlinkIfExists, writeAtomic } from './fs-io.js';
+import { openIfExists, readIfExists, syncDir, unlinkIfExists, writeAtomic } from './fs-io.js';
 import { encodeName } from './names.js';
 import type { LogState } from './store.js';
 
@@ -105,13 +105,8 @@ async function readRange(handle: FileHandle, start: number, end: number): Promis
  */
 export async function readTail(folder: string, log: LogState): Promise<LogTail | undefined> {
   const path = join(folder, segmentName(log.seg));
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return undefined;
-    throw error;
-  }
+  const handle = await openIfExists(path, 'r');
+  if (!handle) return undefined;
   try {
     const { size } = await handle.stat();
     return await findTail((s, e) => readRange(handle, s, e), size, log, path);
@@ -164,13 +159,8 @@ export async function prefetchSegment(
   folder: string,
   seg: number,
 ): Promise<PrefetchedSegment | undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(join(folder, segmentName(seg)), 'r+');
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return undefined;
-    throw error;
-  }
+  const handle = await openIfExists(join(folder, segmentName(seg)), 'r+');
+  if (!handle) return undefined;
   try {
     const { size } = await handle.stat();
     const start = Math.max(0, size - TAIL_CHUNK);
