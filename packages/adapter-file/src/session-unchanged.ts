@@ -1,4 +1,4 @@
-import type { SessionDriver } from '@stowage/core';
+import { matchesFingerprint, type SessionDriver } from '@stowage/core';
 import { live } from './session-driver.js';
 import type { FileStore } from './store.js';
 
@@ -14,16 +14,7 @@ export function sessionDeleteIfUnchanged(
   return (id, expected, { now }) =>
     store.withSessionLock(id, async () => {
       const record = live(await store.readSession(id), now);
-      if (
-        !record ||
-        record.version !== expected.version ||
-        record.createdAt !== expected.createdAt ||
-        record.updatedAt !== expected.updatedAt ||
-        record.expiresAt !== expected.expiresAt ||
-        record.log.count !== expected.messageCount
-      ) {
-        return false;
-      }
+      if (!record || !matchesFingerprint(record, record.log.count, expected)) return false;
       await store.removeSession(id);
       return true;
     });

@@ -1,5 +1,11 @@
 import { ConflictError, ValidationError } from './errors.js';
-import type { AdapterSessionFilter, ListPosition, SessionWrite, StoredSession } from './types.js';
+import type {
+  AdapterSessionFilter,
+  ListPosition,
+  SessionFingerprint,
+  SessionWrite,
+  StoredSession,
+} from './types.js';
 
 /** Whether an item with this expiry is expired at `now` (expiry is exclusive: at `expiresAt` it is gone). */
 export function isExpired(expiresAt: number | null, now: number): boolean {
@@ -24,6 +30,24 @@ export function resolveExpiry(
   const maxExpiresAt = current ? current.maxExpiresAt : write.maxExpiresAt;
   const requested = write.expiresAt === undefined ? (current?.expiresAt ?? null) : write.expiresAt;
   return { expiresAt: clampExpiry(requested, maxExpiresAt), maxExpiresAt };
+}
+
+/**
+ * Whether a stored session with `messageCount` messages still has the fingerprint `expected`,
+ * for adapters that implement `deleteIfUnchanged` in JavaScript under their own lock.
+ */
+export function matchesFingerprint(
+  session: Pick<StoredSession, 'version' | 'createdAt' | 'updatedAt' | 'expiresAt'>,
+  messageCount: number,
+  expected: SessionFingerprint,
+): boolean {
+  return (
+    session.version === expected.version &&
+    session.createdAt === expected.createdAt &&
+    session.updatedAt === expected.updatedAt &&
+    session.expiresAt === expected.expiresAt &&
+    messageCount === expected.messageCount
+  );
 }
 
 /** Whether a session matches a filter (states, labels, updatedAt bounds). Expiry is not checked. */

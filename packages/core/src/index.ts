@@ -6,6 +6,7 @@ export {
   isCounterText,
   isExpired,
   matchesFilter,
+  matchesFingerprint,
   nextSession,
   parseCounter,
   prefixUpperBound,

@@ -5,6 +5,7 @@ import {
   compareListPosition,
   isExpired,
   matchesFilter,
+  matchesFingerprint,
   nextSession,
   parseCounter,
   sliceRange,
@@ -172,16 +173,7 @@ export function memoryAdapter(options: MemoryAdapterOptions = {}): StowageAdapte
     },
     async deleteIfUnchanged(id, expected, { now }) {
       const s = live(id, now);
-      if (
-        !s ||
-        s.version !== expected.version ||
-        s.createdAt !== expected.createdAt ||
-        s.updatedAt !== expected.updatedAt ||
-        s.expiresAt !== expected.expiresAt ||
-        (logs.get(id)?.items.length ?? 0) !== expected.messageCount
-      ) {
-        return false;
-      }
+      if (!s || !matchesFingerprint(s, logs.get(id)?.items.length ?? 0, expected)) return false;
       return remove(id);
     },
     async restore(copies, { now }) {
