@@ -22,6 +22,7 @@ export const JOB_SIZES: Record<Mode, { jobs: number; workers: number; rounds: nu
   quick: { jobs: 300, workers: 4, rounds: 2 },
   full: { jobs: 5000, workers: 4, rounds: 3 },
   scale: { jobs: 5000, workers: 4, rounds: 3 },
+  keys: { jobs: 5000, workers: 4, rounds: 3 },
 };
 
 /** Jobs per enqueue call, for both Stowage and the peers' bulk inserts. */

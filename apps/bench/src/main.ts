@@ -17,13 +17,18 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 function parseMode(value: string | undefined): Mode {
   if (value === undefined || value === 'quick') return 'quick';
-  if (value === 'full' || value === 'scale' || value === 'tiny') return value;
-  throw new Error(`unknown mode ${value}: use quick, full or scale`);
+  if (value === 'full' || value === 'scale' || value === 'keys' || value === 'tiny') return value;
+  throw new Error(`unknown mode ${value}: use quick, full, scale or keys`);
 }
 
 /** A filtered run writes beside the complete results instead of over them. */
 function resultName(mode: string, only: string | undefined): string {
   return only === undefined ? mode : `${mode}-${only.replace(/[^a-z0-9-]/gi, '_')}`;
+}
+
+/** Whether a target is in the run: `only` is a comma-separated list of name fragments. */
+function picked(name: string, only: string | undefined): boolean {
+  return only === undefined || only.split(',').some((part) => name.includes(part));
 }
 
 async function updateReadme(block: string, markers?: readonly [string, string]): Promise<void> {
@@ -40,7 +45,7 @@ async function mainWorkloads(
   only: string | undefined,
   scale: ScaleResult[] | undefined,
 ): Promise<void> {
-  const specs = allSpecs(env).filter((s) => only === undefined || s.name.includes(only));
+  const specs = allSpecs(env).filter((s) => picked(s.name, only));
   const results = await runAll(specs, sizes, log);
   const report = markdownReport(mode, machine, sizes, results);
   const name = resultName(mode, only);
@@ -66,7 +71,7 @@ async function scaleWorkloads(
 ): Promise<ScaleResult[] | undefined> {
   const scale = sizes.scale;
   if (scale === undefined) return undefined;
-  const specs = scaleSpecs(env).filter((s) => only === undefined || s.name.includes(only));
+  const specs = scaleSpecs(env).filter((s) => picked(s.name, only));
   log('scale workloads:');
   const results = await runScale(specs, scale, log);
   const report = scaleReport(machine, scale, results);
@@ -125,7 +130,7 @@ async function main(): Promise<void> {
     const scale =
       mode === 'quick' ? undefined : await scaleWorkloads(mode, env, machine, sizes, only);
     if (mode !== 'scale') await mainWorkloads(mode, env, machine, sizes, only, scale);
-    if (mode !== 'scale' && only === undefined) await jobsWorkloads(mode, env);
+    if (mode !== 'scale' && mode !== 'keys' && only === undefined) await jobsWorkloads(mode, env);
   } finally {
     await env.cleanup();
   }

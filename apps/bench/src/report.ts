@@ -43,7 +43,7 @@ export function markdownReport(
     '',
     'Ratio = per-call time of the target / per-call time of the raw driver of the same backend (median ops/s of the rounds); below 1 means faster than the raw floor.',
   ];
-  for (const workload of WORKLOADS) {
+  for (const workload of WORKLOADS.filter((w) => results.some((r) => r.workload === w))) {
     lines.push(
       '',
       `#### ${workload}`,

@@ -101,54 +101,85 @@ function add(measured: Measured, name: WorkloadName, sample: RoundSample): void 
   measured[name] = list;
 }
 
-async function measureTarget(
-  spec: TargetSpec,
+/** The per-key workloads, in the order one round runs them. */
+const OPS_STEPS: readonly {
+  name: WorkloadName;
+  runs: (target: Target, sizes: Sizes, round: number) => boolean;
+  run: (target: Target, sizes: Sizes, round: number) => Promise<RoundSample>;
+}[] = [
+  { name: 'save', runs: () => true, run: runSave },
+  { name: 'get', runs: () => true, run: (t, s) => runGet(t, s) },
+  { name: 'mixed', runs: () => true, run: (t, s) => runMixed(t, s) },
+  { name: 'conversation', runs: (_, s, r) => r < s.conversationRounds, run: runConversation },
+  { name: 'batch-save', runs: hasBatches, run: runBatchSave },
+  { name: 'batch-get', runs: hasBatches, run: (t, s) => runBatchGet(t, s) },
+];
+
+function hasBatches(target: Target): boolean {
+  return target.saveMany !== undefined && target.getMany !== undefined;
+}
+
+/** `items` rotated left by `by`, so no target always runs first (or right after another). */
+function rotated<T>(items: readonly T[], by: number): T[] {
+  const k = items.length === 0 ? 0 : by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+/**
+ * The per-key workloads of one backend's targets, interleaved: every round runs each workload
+ * on every target back to back (in an order that rotates per round) before the next workload,
+ * so the raw floor and the libraries compared with it see the same machine load. Run one
+ * target after another, a busy minute lands on one side only and moves its ratio by 2x.
+ */
+async function measureOps(
+  specs: readonly TargetSpec[],
   sizes: Sizes,
-  log: (line: string) => void,
-): Promise<{ measured: Measured; skips: Record<string, string> }> {
-  const measured: Measured = {};
-  const phases: string[] = [];
-  let phaseStart = performance.now();
-  const phase = (name: string) => {
-    const now = performance.now();
-    phases.push(`${name} ${Math.round(now - phaseStart)}`);
-    phaseStart = now;
-  };
-  const scanSizes =
-    spec.backend === 'file' ? { ...sizes, queryN: sizes.fileN, sweepN: sizes.fileN } : sizes;
-  const ops: Target = await spec.create('ops');
-  const skips = { ...ops.skips };
+): Promise<{ measured: Map<string, Measured>; skips: Map<string, Record<string, string>> }> {
+  const measured = new Map<string, Measured>();
+  const skips = new Map<string, Record<string, string>>();
+  const targets: Target[] = [];
   try {
-    await prepareOps(ops, sizes);
-    // Warm-up so the first target measured does not pay for JIT and connection setup alone.
-    const warm = { ...sizes, ops: Math.ceil(sizes.ops / 4) };
-    await runSave(ops, warm, -1);
-    await runGet(ops, warm);
+    for (const spec of specs) {
+      const target = await spec.create('ops');
+      targets.push(target);
+      measured.set(target.name, {});
+      skips.set(target.name, { ...target.skips });
+      await prepareOps(target, sizes);
+      // Warm-up so the first target measured does not pay for JIT and connection setup alone.
+      const warm = { ...sizes, ops: Math.ceil(sizes.ops / 4) };
+      await runSave(target, warm, -1);
+      await runGet(target, warm);
+    }
     for (let r = 0; r < sizes.rounds; r += 1) {
-      add(measured, 'save', await runSave(ops, sizes, r));
-      add(measured, 'get', await runGet(ops, sizes));
-      add(measured, 'mixed', await runMixed(ops, sizes));
-      if (r < sizes.conversationRounds) {
-        add(measured, 'conversation', await runConversation(ops, sizes, r));
-      }
-      if (ops.saveMany !== undefined && ops.getMany !== undefined) {
-        add(measured, 'batch-save', await runBatchSave(ops, sizes, r));
-        add(measured, 'batch-get', await runBatchGet(ops, sizes));
+      for (const step of OPS_STEPS) {
+        for (const target of rotated(targets, r)) {
+          if (!step.runs(target, sizes, r)) continue;
+          const into = measured.get(target.name) ?? {};
+          add(into, step.name, await step.run(target, sizes, r));
+        }
       }
     }
   } finally {
-    await ops.close();
+    await Promise.all(targets.map((t) => t.close()));
   }
-  phase('ops');
+  return { measured, skips };
+}
+
+/** Listing, counting and sweeping on one target, each on instances of its own. */
+async function measureScans(spec: TargetSpec, sizes: Sizes, into: Measured): Promise<void> {
+  const scanSizes =
+    spec.backend === 'file' ? { ...sizes, queryN: sizes.fileN, sweepN: sizes.fileN } : sizes;
   const queried = await spec.create('query');
+  let canSweep = true;
   try {
+    canSweep = queried.sweep !== undefined;
     const query = queried.query;
     if (query !== undefined) {
       await query.seed(makeDocs('q', scanSizes.queryN));
       for (let r = 0; r < sizes.rounds; r += 1) {
         for (const name of QUERY_WORKLOADS) {
           add(
-            measured,
+            into,
             name,
             await runQuery(queried.name, query, scanSizes.queryN, sizes.queryOps, name),
           );
@@ -158,14 +189,9 @@ async function measureTarget(
   } finally {
     await queried.close();
   }
-  phase('query');
-  if (skips.sweep === undefined) {
-    for (let r = 0; r < sizes.sweepRounds; r += 1)
-      add(measured, 'sweep', await sweepRound(spec, scanSizes, r));
-  }
-  phase('sweep');
-  log(`  ${spec.name}: ${phases.join(' ms, ')} ms`);
-  return { measured, skips };
+  if (!canSweep) return;
+  for (let r = 0; r < sizes.sweepRounds; r += 1)
+    add(into, 'sweep', await sweepRound(spec, scanSizes, r));
 }
 
 function skipReason(skips: Record<string, string>, name: WorkloadName): string {
@@ -183,19 +209,29 @@ export async function runAll(
   log: (line: string) => void = () => {},
 ): Promise<WorkloadResult[]> {
   const results: WorkloadResult[] = [];
-  for (const spec of specs) {
-    const started = performance.now();
-    const { measured, skips } = await measureTarget(spec, sizes, log);
-    for (const workload of WORKLOADS) {
-      const samples = measured[workload];
-      const base = { workload, target: spec.name, backend: spec.backend, kind: spec.kind };
-      results.push(
-        samples === undefined || samples.length === 0
-          ? { ...base, skipped: skipReason(skips, workload) }
-          : { ...base, ...summarise(samples) },
-      );
+  const backends = [...new Set(specs.map((s) => s.backend))];
+  const reported = sizes.scans ? WORKLOADS : OPS_STEPS.map((step) => step.name);
+  for (const backend of backends) {
+    const group = specs.filter((s) => s.backend === backend);
+    let started = performance.now();
+    const { measured, skips } = await measureOps(group, sizes);
+    log(`  ${backend}: per-key workloads ${Math.round(performance.now() - started)} ms`);
+    for (const spec of group) {
+      started = performance.now();
+      const own = measured.get(spec.name) ?? {};
+      if (sizes.scans) await measureScans(spec, sizes, own);
+      log(`  ${spec.name}: list, count and sweep ${Math.round(performance.now() - started)} ms`);
+      const reasons = skips.get(spec.name) ?? {};
+      for (const workload of reported) {
+        const samples = own[workload];
+        const base = { workload, target: spec.name, backend: spec.backend, kind: spec.kind };
+        results.push(
+          samples === undefined || samples.length === 0
+            ? { ...base, skipped: skipReason(reasons, workload) }
+            : { ...base, ...summarise(samples) },
+        );
+      }
     }
-    log(`  ${spec.name}: total ${Math.round(performance.now() - started)} ms`);
   }
   for (const result of results) {
     const raw = results.find(

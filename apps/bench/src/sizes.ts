@@ -73,15 +73,18 @@ export interface Sizes {
    * index: the same N would make one run last many minutes.
    */
   fileN: number;
+  /** Whether listing, counting and sweeping run (all modes but `keys`). */
+  scans: boolean;
   /** Scale workloads (PostgreSQL and SQLite only), or none. */
   scale?: ScaleSizes;
 }
 
 /**
  * Benchmark modes: `quick` for a run under a minute, `full` for the published numbers, `scale`
- * for only the scale workloads of `full`, `tiny` for the smoke test.
+ * for only the scale workloads of `full`, `keys` for only its per-key workloads (save, get,
+ * mixed, conversation, batches), `tiny` for the smoke test.
  */
-export type Mode = 'quick' | 'full' | 'scale' | 'tiny';
+export type Mode = 'quick' | 'full' | 'scale' | 'keys' | 'tiny';
 
 const FULL_SCALE: ScaleSizes = {
   counts: [100_000, 1_000_000],
@@ -111,6 +114,7 @@ const FULL: Sizes = {
   sweepN: 100_000,
   sweepRounds: 3,
   fileN: 10_000,
+  scans: true,
   scale: FULL_SCALE,
 };
 
@@ -135,9 +139,11 @@ export const SIZES: Readonly<Record<Mode, Sizes>> = {
     sweepN: 2000,
     sweepRounds: 1,
     fileN: 200,
+    scans: true,
   },
   full: FULL,
   scale: FULL,
+  keys: { ...FULL, scans: false, scale: undefined },
   tiny: {
     rounds: 1,
     ops: 4,
@@ -155,6 +161,7 @@ export const SIZES: Readonly<Record<Mode, Sizes>> = {
     sweepN: 20,
     sweepRounds: 1,
     fileN: 20,
+    scans: true,
     scale: {
       counts: [120, 300],
       queryOps: 2,
