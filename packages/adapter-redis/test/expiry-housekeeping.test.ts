@@ -37,6 +37,24 @@ describe('expiry housekeeping', () => {
     expect(await raw.pttl(`${prefix}s:${encodeId('ttl')}`)).toBe(-1);
   });
 
+  it("keeps the message list's Redis expiry on the session's through appends, touch and saves", async () => {
+    const list = `${prefix}m:${encodeId('follow')}`;
+    const hours = async () => Math.round((await raw.pttl(list)) / 360_000) / 10;
+    await storage.sessions.save({ id: 'follow', data: 1 }, { ttl: '1h' });
+    await storage.messages.append('follow', ['first']);
+    expect(await hours()).toBe(1);
+    await storage.sessions.touch('follow', '2h');
+    await storage.messages.append('follow', ['second']);
+    expect(await hours()).toBe(2);
+    await storage.sessions.save({ id: 'follow', data: 2 }, { ttl: null });
+    await storage.messages.append('follow', ['third']);
+    expect(await raw.pttl(list)).toBe(-1);
+    await storage.sessions.save({ id: 'follow', data: 3 }, { ttl: '30m' });
+    await storage.messages.append('follow', ['fourth'], { idempotencyKey: 'k4' });
+    expect(await hours()).toBe(0.5);
+    expect(await storage.messages.range('follow')).toEqual(['first', 'second', 'third', 'fourth']);
+  });
+
   it('sweep removes expired sessions with their messages and index entries', async () => {
     await storage.sessions.save({ id: 'gone', data: 1, state: 'old' }, { ttl: '1m' });
     await storage.messages.append('gone', ['m']);

@@ -22,7 +22,20 @@ describe('adapterFromUrl', () => {
     });
     await storage.sessions.save({ id: 'u1', data: { ok: true } });
     expect((await storage.sessions.get('u1'))?.data).toEqual({ ok: true });
-    const [, keys] = await standalone.scan('0', 'MATCH', `{${namespace}}:*`, 'COUNT', 1000);
+    // One SCAN call may return no match on a busy database; walk the cursor to the end.
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await standalone.scan(
+        cursor,
+        'MATCH',
+        `{${namespace}}:*`,
+        'COUNT',
+        1000,
+      );
+      keys.push(...found);
+      cursor = next;
+    } while (cursor !== '0');
     expect(keys.length).toBeGreaterThan(0);
     await storage.close();
   });

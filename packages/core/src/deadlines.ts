@@ -1,6 +1,7 @@
-interface Pending {
-  deadline: number;
-  expire: () => void;
+/** A deadline registered with `Deadlines.add`, to hand back to `Deadlines.remove`. */
+export interface Pending {
+  readonly deadline: number;
+  readonly expire: () => void;
 }
 
 /**
@@ -18,20 +19,31 @@ export class Deadlines {
   /** `task`'s outcome, or `timeout()`'s error once `ms` have passed without one. */
   race<T>(task: Promise<T>, ms: number, timeout: () => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { deadline: performance.now() + ms, expire: () => reject(timeout()) };
-      this.pending.add(entry);
-      this.ticker ??= this.start(ms);
+      const entry = this.add(ms, () => reject(timeout()));
       task.then(
         (value) => {
-          this.pending.delete(entry);
+          this.remove(entry);
           resolve(value);
         },
         (error: unknown) => {
-          this.pending.delete(entry);
+          this.remove(entry);
           reject(error);
         },
       );
     });
+  }
+
+  /** Calls `expire` once `ms` have passed, unless `remove` takes the entry back first. */
+  add(ms: number, expire: () => void): Pending {
+    const entry: Pending = { deadline: performance.now() + ms, expire };
+    this.pending.add(entry);
+    this.ticker ??= this.start(ms);
+    return entry;
+  }
+
+  /** Takes a deadline back; `false` when it had already expired (or was removed before). */
+  remove(entry: Pending): boolean {
+    return this.pending.delete(entry);
   }
 
   private start(ms: number): NodeJS.Timeout {

@@ -24,15 +24,18 @@ export class Encoder {
     return this.codec.encode(json);
   }
 
-  /** Decodes stored text; failures are a `CorruptionError` naming `what`. */
-  decode<T>(stored: string, what: string): T {
+  /**
+   * Decodes stored text; failures are a `CorruptionError` naming what `describe()` returns. The
+   * description is built only on failure: quoting an id on every read cost more than the check.
+   */
+  decode<T>(stored: string, describe: () => string): T {
     try {
       // Counters are stored as bare integers so backends can add to them atomically.
       return JSON.parse(isCounterText(stored) ? stored : this.codec.decode(stored)) as T;
     } catch (error) {
       if (error instanceof StowageError) throw error;
       throw new CorruptionError(
-        `Stored ${what} could not be decoded by the ${this.codec.name} codec`,
+        `Stored ${describe()} could not be decoded by the ${this.codec.name} codec`,
         {
           cause: error,
         },

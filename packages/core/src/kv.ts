@@ -43,10 +43,11 @@ export class KvApi {
   async get<T = JsonValue>(key: string): Promise<T | undefined> {
     validateId(key, 'key');
     // Decoding runs inside the call, so a corrupt value counts as a failed call in stats/spans.
-    return this.run('kv.get', async (d, ctx) => {
-      const stored = await d.get(key, ctx);
-      return stored === undefined ? undefined : this.decode<T>(stored, key);
-    });
+    return this.run('kv.get', (d, ctx) =>
+      d
+        .get(key, ctx)
+        .then((stored) => (stored === undefined ? undefined : this.decode<T>(stored, key))),
+    );
   }
 
   /** Whether a live entry exists. */
@@ -173,7 +174,7 @@ export class KvApi {
   }
 
   private decode<T>(stored: string, key: string): T {
-    return this.encoder.decode<T>(stored, `kv entry ${JSON.stringify(key)}`);
+    return this.encoder.decode<T>(stored, () => `kv entry ${JSON.stringify(key)}`);
   }
 
   private run<R>(op: string, fn: (driver: KvDriver, ctx: CallContext) => Promise<R>): Promise<R> {

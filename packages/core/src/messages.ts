@@ -69,10 +69,11 @@ export class MessagesApi {
     const bounds = { min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
     validateInteger(start, 'start', bounds);
     validateInteger(end, 'end', bounds);
+    const describe = () => `message of session ${JSON.stringify(sessionId)}`;
     // Decoding runs inside the call, so a corrupt message counts as a failed call in stats/spans.
     return this.run('messages.range', async (d, ctx) =>
       (await d.range(sessionId, start, end, ctx)).map((text) =>
-        this.encoder.decode<T>(text, `message of session ${JSON.stringify(sessionId)}`),
+        this.encoder.decode<T>(text, describe),
       ),
     );
   }

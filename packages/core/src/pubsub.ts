@@ -122,7 +122,7 @@ export class PubSubHub {
     const context: MessageContext = { channel };
     let message: unknown;
     try {
-      message = this.encoder.decode(text, `message on channel ${JSON.stringify(channel)}`);
+      message = this.encoder.decode(text, () => `message on channel ${JSON.stringify(channel)}`);
     } catch (error) {
       this.report(error, context);
       return;

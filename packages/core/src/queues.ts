@@ -305,7 +305,7 @@ export class Queue<T = JsonValue> {
   private decode(stored: string, id: string): T {
     return this.encoder.decode<T>(
       stored,
-      `job ${JSON.stringify(id)} of queue ${JSON.stringify(this.name)}`,
+      () => `job ${JSON.stringify(id)} of queue ${JSON.stringify(this.name)}`,
     );
   }
 

@@ -80,7 +80,11 @@ export class AdapterRuntime {
     return this.settings.observer.observe(op, this, () => this.execute(op, fn));
   }
 
-  // Plain promise callbacks rather than async/await: this runs on every call.
+  /**
+   * One promise per call that settles with the adapter's outcome or the deadline's, whichever
+   * comes first, and ends the call exactly once. Plain callbacks rather than async/await or a
+   * chain of `then`s: this runs on every call, and each extra promise costs a microtask turn.
+   */
   private execute<T>(
     op: string,
     fn: (adapter: StowageAdapter, ctx: CallContext) => Promise<T>,
@@ -90,22 +94,26 @@ export class AdapterRuntime {
     const task = this.adapter
       ? this.invoke(this.adapter, fn)
       : this.open().then((adapter) => this.invoke(adapter, fn));
-    return this.deadlines
-      .race(
-        task,
-        ms,
-        () => new TimeoutError(`${op} did not finish within ${ms} ms`, ms, { adapter: this.name }),
-      )
-      .then(
+    return new Promise<T>((resolve, reject) => {
+      const deadline = this.deadlines.add(ms, () => {
+        this.settle();
+        reject(
+          new TimeoutError(`${op} did not finish within ${ms} ms`, ms, { adapter: this.name }),
+        );
+      });
+      task.then(
         (value) => {
+          if (!this.deadlines.remove(deadline)) return;
           this.settle();
-          return value;
+          resolve(value);
         },
         (error: unknown) => {
+          if (!this.deadlines.remove(deadline)) return;
           this.settle();
-          throw this.normalize(error, op);
+          reject(this.normalize(error, op));
         },
       );
+    });
   }
 
   private invoke<T>(

@@ -84,10 +84,9 @@ export class SessionsApi {
   async get<T = JsonValue>(id: string): Promise<Session<T> | null> {
     validateId(id);
     // Decoding runs inside the call, so a corrupt value counts as a failed call in stats/spans.
-    return this.run('sessions.get', async (d, ctx) => {
-      const stored = await d.get(id, ctx);
-      return stored ? this.decode<T>(stored) : null;
-    });
+    return this.run('sessions.get', (d, ctx) =>
+      d.get(id, ctx).then((stored) => (stored ? this.decode<T>(stored) : null)),
+    );
   }
 
   /** Returns one entry per id, in input order: the session or `null`. */
@@ -360,7 +359,7 @@ export class SessionsApi {
   private decode<T>(stored: StoredSession): Session<T> {
     return withData(
       stored,
-      this.encoder.decode<T>(stored.data, `session ${JSON.stringify(stored.id)}`),
+      this.encoder.decode<T>(stored.data, () => `session ${JSON.stringify(stored.id)}`),
     );
   }
 }
