@@ -15,7 +15,9 @@ export function postgresMessageDriver(db: Executor, t: TableNames): MessageDrive
   const live = liveAt('s', '$2');
 
   // The key row is inserted first; only when it is new does the session move its counter and
-  // take the messages. A key already used (even by a concurrent append) appends nothing.
+  // take the messages. A key already used (even by a concurrent append) appends nothing. The
+  // session's current length is only looked up when nothing was appended (a subquery in an
+  // untaken CASE branch never runs), to tell a used key from a missing session.
   const appendSql = (withKey: boolean): string => `WITH ${
     withKey
       ? `claimed AS (
@@ -33,8 +35,9 @@ export function postgresMessageDriver(db: Executor, t: TableNames): MessageDrive
       SELECT $1, moved.msg_next - cardinality($3::text[]) + u.ord - 1, u.body::jsonb
       FROM moved, unnest($3::text[]) WITH ORDINALITY AS u(body, ord)
     )
-    SELECT (SELECT msg_next - msg_head FROM moved) AS appended,
-      (SELECT s.msg_next - s.msg_head FROM ${S} s WHERE s.id = $1 AND ${live}) AS existing`;
+    SELECT a.n AS appended,
+      CASE WHEN a.n IS NULL THEN (SELECT s.msg_next - s.msg_head FROM ${S} s WHERE s.id = $1 AND ${live}) END AS existing
+    FROM (SELECT (SELECT msg_next - msg_head FROM moved) AS n) a`;
   const appendPlain = appendSql(false);
   const appendKeyed = appendSql(true);
 

@@ -30,26 +30,22 @@ function assignments(now: string, expiry: string): string {
 }
 
 /**
- * Wraps an upsert (`up`, returning `upsertReturning`) so that the messages and idempotency keys
- * of an expired row it replaced are deleted in the same statement. Only a row that comes back
- * at version 1 can have replaced one (a live row always moves past 1), and its old messages are
- * exactly those below the new `msg_head`; updates of live rows therefore touch no other table.
+ * The RETURNING list of the upserts. A row that replaced an expired one comes back at version 1
+ * with its head moved to the old `msg_next` (a new row, or a replaced one that never had
+ * messages, has head 0 and nothing to clean), and only such a row calls `dropReplaced`, which
+ * deletes the old messages and idempotency keys in the same statement. Calling it from
+ * RETURNING rather than joining DELETEs against a CTE of the upsert keeps saves of live rows
+ * free of that work: the two DELETE branches cost a third of a single save's server time even
+ * when they deleted nothing, and their generic plan for batches scanned the whole messages table.
  */
-function withStaleCleanup(t: TableNames, upsert: string): string {
-  return `WITH up AS (${upsert}
-    ), stale_messages AS (
-      DELETE FROM ${t.messages} m USING up
-      WHERE up.version = 1 AND m.session_id = up.id AND m.seq < up.msg_head
-    ), stale_keys AS (
-      DELETE FROM ${t.idempotency} k USING up WHERE up.version = 1 AND k.session_id = up.id
-    )
-    SELECT id, version, created_at, updated_at, expires_at, max_expires_at FROM up`;
+function upsertReturning(t: TableNames): string {
+  return `RETURNING s.id, s.version, ${timeColumns('s')},
+    CASE WHEN s.version = 1 AND s.msg_head > 0 THEN ${t.dropReplaced}(s.id, s.msg_head) END AS dropped`;
 }
 
 /** Builds the session write statements for one table set. */
 export function sessionWriteSql(t: TableNames): SessionWriteSql {
   const returning = `RETURNING s.id, s.version, ${timeColumns('s')}`;
-  const upsertReturning = `RETURNING s.id, s.version, s.msg_head, ${timeColumns('s')}`;
   const single = `INSERT INTO ${t.sessions} AS s
       (id, data, state, labels, version, created_at, updated_at, expires_at, max_expires_at)
     VALUES ($1, $2, $3, $4::jsonb, 1, ${ts('$5')}, ${ts('$5')}, LEAST(${ts('$6')}, ${ts('$8')}), ${ts('$8')})
@@ -58,15 +54,13 @@ export function sessionWriteSql(t: TableNames): SessionWriteSql {
   // ($6; absent = keep the stored expiry): a jsonb key lookup is a binary search, where a
   // correlated subquery over the input cost a scan of the whole batch per updated row.
   return {
-    upsert: withStaleCleanup(t, `${single} ${upsertReturning}`),
-    create: withStaleCleanup(t, `${single} WHERE NOT ${liveAt('s', '$5')} ${upsertReturning}`),
+    upsert: `${single} ${upsertReturning(t)}`,
+    create: `${single} WHERE NOT ${liveAt('s', '$5')} ${upsertReturning(t)}`,
     update: `UPDATE ${t.sessions} AS s SET data = $2, state = $3, labels = $4::jsonb,
       version = s.version + 1, updated_at = ${ts('$5')},
       expires_at = LEAST(CASE WHEN $7::bool THEN s.expires_at ELSE ${ts('$6')} END, s.max_expires_at)
       WHERE s.id = $1 AND s.version = $8 AND ${liveAt('s', '$5')} ${returning}`,
-    upsertMany: withStaleCleanup(
-      t,
-      `INSERT INTO ${t.sessions} AS s
+    upsertMany: `INSERT INTO ${t.sessions} AS s
         (id, data, state, labels, version, created_at, updated_at, expires_at, max_expires_at)
       SELECT u.id, u.data, u.state, u.labels::jsonb, 1, ${ts('$8')}, ${ts('$8')},
         LEAST(${ts('u.exp')}, ${ts('u.max_exp')}), ${ts('u.max_exp')}
@@ -75,8 +69,7 @@ export function sessionWriteSql(t: TableNames): SessionWriteSql {
       ON CONFLICT (id) DO UPDATE SET ${assignments(
         '$8',
         `CASE WHEN $6::jsonb ? s.id THEN ${ts('($6::jsonb ->> s.id)')} ELSE s.expires_at END`,
-      )} ${upsertReturning}`,
-    ),
+      )} ${upsertReturning(t)}`,
   };
 }
 

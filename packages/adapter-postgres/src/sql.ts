@@ -19,6 +19,11 @@ export interface TableNames {
   stateCounts: string;
   /** State changes of stored sessions (`-1`/`+1` rows) not yet folded into `stateCounts`. */
   stateMoves: string;
+  /**
+   * Function (schema version 5) deleting the messages below a new head and the idempotency keys
+   * of a session that replaced an expired row: `(session_id, msg_head)`.
+   */
+  dropReplaced: string;
   /** Unquoted `schema.namespace`, used to derive advisory-lock keys. */
   scope: string;
 }
@@ -45,6 +50,7 @@ export function tableNames(schema: string, namespace: string): TableNames {
     labels: t('labels'),
     stateCounts: t('state_counts'),
     stateMoves: t('state_moves'),
+    dropReplaced: t('s_drop_replaced'),
     scope: `${schema}.${namespace}`,
   };
 }

@@ -375,6 +375,6 @@ describe('postgres label table and state counters', () => {
     const [row] = await adminQuery<{ version: number }>(
       `SELECT max(version) AS version FROM "${schema}".stowage_migrations`,
     );
-    expect(row?.version).toBe(4);
+    expect(row?.version).toBe(5);
   });
 });

@@ -1,32 +1,34 @@
 import { type MessageDriver, NotFoundError, sliceRange } from '@stowage/core';
 import { ADAPTER } from './errors.js';
 import type { Guard } from './guard.js';
-import { isLive, type Store } from './store.js';
+import { isLive, nextSeqSql, type Store } from './store.js';
 
 interface LogRow {
-  expiresAt: number | null;
   head: number;
   next: number;
 }
 
 /**
- * Builds the message primitives. Messages are rows keyed by `(session_id, seq)`; the session row
- * keeps the first and next sequence numbers, so append, length and range cost the same for the
- * first message and the millionth, and an append never rewrites the session document.
+ * Builds the message primitives. Messages are rows keyed by `(session_id, seq)`. The session row
+ * keeps the first sequence number (`msg_head`, moved by trim); the next one is read from the end
+ * of the `(session_id, seq)` index (`nextSeqSql`). So append, length and range cost the same for
+ * the first message and the millionth, and an append writes only `updated_at` on the session
+ * row, never the session document.
  */
 export function messageDriver(store: Store, guard: Guard): MessageDriver {
   const { db, tables: t } = store;
   const selectLog = db.prepare(
-    `SELECT expires_at AS expiresAt, msg_head AS head, msg_next AS next FROM ${t.sessions} WHERE id = ?`,
+    `SELECT expires_at AS expiresAt, msg_head AS head, ${nextSeqSql(t)} AS next FROM ${t.sessions} WHERE id = ?`,
   );
   const insertMessage = db.prepare(
     `INSERT INTO ${t.messages} (session_id, seq, body) VALUES (?, ?, ?)`,
   );
-  const hasKey = db
-    .prepare(`SELECT 1 FROM ${t.idempotency} WHERE session_id = ? AND key = ?`)
-    .pluck();
-  const insertKey = db.prepare(`INSERT INTO ${t.idempotency} (session_id, key) VALUES (?, ?)`);
-  const advance = db.prepare(`UPDATE ${t.sessions} SET msg_next = ?, updated_at = ? WHERE id = ?`);
+  const insertKey = db.prepare(
+    `INSERT INTO ${t.idempotency} (session_id, key) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+  );
+  // Appends within the same millisecond leave the row as it was, and SQLite then writes no page
+  // for it.
+  const touch = db.prepare(`UPDATE ${t.sessions} SET updated_at = ? WHERE id = ?`);
   const selectRange = db
     .prepare(
       `SELECT body FROM ${t.messages} WHERE session_id = ? AND seq >= ? AND seq < ? ORDER BY seq`,
@@ -36,7 +38,7 @@ export function messageDriver(store: Store, guard: Guard): MessageDriver {
   const setHead = db.prepare(`UPDATE ${t.sessions} SET msg_head = ? WHERE id = ?`);
 
   const liveLog = (sessionId: string, now: number): LogRow | undefined => {
-    const row = selectLog.get(sessionId) as LogRow | undefined;
+    const row = selectLog.get(sessionId) as (LogRow & { expiresAt: number | null }) | undefined;
     return isLive(row, now) ? row : undefined;
   };
 
@@ -48,13 +50,13 @@ export function messageDriver(store: Store, guard: Guard): MessageDriver {
           adapter: ADAPTER,
         });
       }
-      if (key !== undefined) {
-        if (hasKey.get(sessionId, key) !== undefined) return log.next - log.head;
-        insertKey.run(sessionId, key);
+      // A key already recorded makes the append a no-op that reports the current length.
+      if (key !== undefined && insertKey.run(sessionId, key).changes === 0) {
+        return log.next - log.head;
       }
       let seq = log.next;
       for (const body of messages) insertMessage.run(sessionId, seq++, body);
-      advance.run(seq, now, sessionId);
+      touch.run(now, sessionId);
       return seq - log.head;
     },
   );

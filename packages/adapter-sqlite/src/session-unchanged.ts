@@ -1,6 +1,6 @@
 import type { SessionDriver, SessionFingerprint } from '@stowage/core';
 import type { Guard } from './guard.js';
-import { isLive, type Store } from './store.js';
+import { isLive, nextSeqSql, type Store } from './store.js';
 
 interface FingerprintRow {
   version: number;
@@ -12,8 +12,9 @@ interface FingerprintRow {
 
 /**
  * Builds `sessions.deleteIfUnchanged`: in one `BEGIN IMMEDIATE` transaction, reads the row's
- * version, timestamps and log length (`msg_next - msg_head`, the length `messages.length`
- * reports) and removes the session with its messages only when all of them match.
+ * version, timestamps and log length (next sequence number minus `msg_head`, the length
+ * `messages.length` reports) and removes the session with its messages only when all of them
+ * match.
  */
 export function sessionDeleteIfUnchanged(
   store: Store,
@@ -22,7 +23,7 @@ export function sessionDeleteIfUnchanged(
   const { db, tables: t } = store;
   const select = db.prepare(
     `SELECT version, created_at AS createdAt, updated_at AS updatedAt, expires_at AS expiresAt,
-       msg_next - msg_head AS messageCount FROM ${t.sessions} WHERE id = ?`,
+       ${nextSeqSql(t)} - msg_head AS messageCount FROM ${t.sessions} WHERE id = ?`,
   );
   const deleteTx = db.transaction((id: string, expected: SessionFingerprint, now: number) => {
     const row = select.get(id) as FingerprintRow | undefined;

@@ -23,6 +23,17 @@ export const SESSION_COLUMNS =
 const STATEMENT_CACHE_LIMIT = 256;
 
 /**
+ * SQL for the sequence number a session's next message gets, over the unaliased sessions
+ * table: one past its last message, found at the end of the messages' `(session_id, seq)`
+ * primary key, or `msg_head` when a trim left none. Deriving it, instead of keeping a counter
+ * on the session row (`msg_next`, unused since schema version 5), spares each append a write of
+ * that row beyond its `updated_at`.
+ */
+export function nextSeqSql(t: Tables): string {
+  return `max(msg_head, coalesce((SELECT max(m.seq) + 1 FROM ${t.messages} m WHERE m.session_id = ${t.sessions}.id), 0))`;
+}
+
+/**
  * One open database with the statements every driver shares, prepared once. Statements whose
  * text depends on the query (listing filters) are prepared on first use and cached.
  */

@@ -26,11 +26,22 @@ export function rawValue(path: string, sql: string, ...params: unknown[]): unkno
 }
 
 /**
+ * SQL that turns a namespace's tables back into what schema version 4 left behind: an index on
+ * the sessions' `updated_at`.
+ */
+export function schemaV4Sql(ns: string): string {
+  return `
+    CREATE INDEX ${ns}_sessions_updated ON ${ns}_sessions (updated_at);
+    UPDATE ${ns}_meta SET value = '4' WHERE key = 'schema_version';
+  `;
+}
+
+/**
  * SQL that turns a namespace's tables back into what schema version 3 left behind: no per-state
  * counter table.
  */
 export function schemaV3Sql(ns: string): string {
-  return `
+  return `${schemaV4Sql(ns)}
     DROP TABLE ${ns}_state_counts;
     UPDATE ${ns}_meta SET value = '3' WHERE key = 'schema_version';
   `;

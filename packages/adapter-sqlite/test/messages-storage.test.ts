@@ -53,6 +53,30 @@ it('re-creating an expired session starts with an empty history in the file', as
   await storage.close();
 });
 
+it('an append with a key to a missing or expired session records neither the key nor a message', async () => {
+  const path = tmp.path('missing.db');
+  const clock = manualClock();
+  const storage = createStorage(sqliteAdapter({ path, sweepIntervalMs: 0 }), { clock });
+  await expect(
+    storage.messages.append('m', ['lost'], { idempotencyKey: 'k' }),
+  ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  const expired = await storage.sessions.save({ id: 'e', data: 1 }, { ttl: 100 });
+  clock.advance(101);
+  await expect(
+    storage.messages.append('e', ['lost'], { idempotencyKey: 'k' }),
+  ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  expect(rawValue(path, 'SELECT count(*) FROM stowage_idempotency')).toBe(0);
+  expect(rawValue(path, 'SELECT count(*) FROM stowage_messages')).toBe(0);
+  expect(rawValue(path, "SELECT updated_at FROM stowage_sessions WHERE id = 'e'")).toBe(
+    expired.updatedAt,
+  );
+  await storage.sessions.save({ id: 'm', data: 2 });
+  expect(await storage.messages.append('m', ['kept'], { idempotencyKey: 'k' })).toBe(1);
+  expect(await storage.messages.append('m', ['kept'], { idempotencyKey: 'k' })).toBe(1);
+  expect(await storage.messages.range('m')).toEqual(['kept']);
+  await storage.close();
+});
+
 it('label, paging and kv prefix queries are served by indexes, not a scan of every row', async () => {
   const path = tmp.path('plans.db');
   const storage = createStorage(sqliteAdapter({ path }));

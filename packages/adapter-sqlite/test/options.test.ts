@@ -75,7 +75,7 @@ it('a path-opened database runs WAL with synchronous NORMAL by default', async (
   const storage = createStorage(sqliteAdapter({ path: tmp.path('defaults.db') }));
   const report = await storage.health();
   expect(report.ok).toBe(true);
-  expect(report.details).toMatchObject({ journalMode: 'wal', schemaVersion: 4 });
+  expect(report.details).toMatchObject({ journalMode: 'wal', schemaVersion: 5 });
   await storage.close();
   const db = new Database(tmp.path('defaults.db'));
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

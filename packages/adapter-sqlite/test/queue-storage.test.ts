@@ -23,7 +23,7 @@ test('a file at schema version 1 gains the queue table on open and keeps its ses
   expect((await after.sessions.get('s1'))?.data).toEqual({ kept: true });
   expect((await after.queue('q').dequeue())?.payload).toBe('hello');
   await after.close();
-  expect(rawValue(path, "SELECT value FROM up_meta WHERE key = 'schema_version'")).toBe('4');
+  expect(rawValue(path, "SELECT value FROM up_meta WHERE key = 'schema_version'")).toBe('5');
 });
 
 test('choosing the next jobs reads the ready index in delivery order without sorting', async () => {

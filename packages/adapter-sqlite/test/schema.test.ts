@@ -4,7 +4,7 @@ import { afterAll, expect, it } from 'vitest';
 import { sqliteAdapter } from '../src/index.js';
 import { countQuery, idsQuery, listQuery } from '../src/query.js';
 import { tablesFor } from '../src/schema.js';
-import { rawValue, schemaV2Sql, tempDir } from './helpers.js';
+import { rawValue, schemaV2Sql, schemaV4Sql, tempDir } from './helpers.js';
 import { finished, startScript } from './processes.js';
 
 const tmp = tempDir('schema');
@@ -17,7 +17,7 @@ it('several processes opening the same new file at once migrate it exactly once'
     ids.map((id) => finished(startScript('./open-worker.mjs', [path, 'race', id]))),
   );
   expect(outputs).toEqual(['done\n', 'done\n', 'done\n', 'done\n']);
-  expect(rawValue(path, "SELECT value FROM race_meta WHERE key = 'schema_version'")).toBe('4');
+  expect(rawValue(path, "SELECT value FROM race_meta WHERE key = 'schema_version'")).toBe('5');
   expect(rawValue(path, 'SELECT count(*) FROM race_sessions')).toBe(4);
 }, 30_000);
 
@@ -29,7 +29,7 @@ it('reopening a migrated file keeps its data and migrates nothing again', async 
   const second = createStorage(sqliteAdapter({ path }));
   expect((await second.sessions.get('keep'))?.data).toEqual({ n: 1 });
   await second.close();
-  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('4');
+  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('5');
 });
 
 it('a file migrated by a newer release is refused with a ConfigError', async () => {
@@ -131,7 +131,7 @@ it('a file at version 2 gets the keyset state and label indexes, and keeps its s
   } finally {
     await upgraded.close();
   }
-  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('4');
+  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('5');
   expect(
     rawValue(path, "SELECT count(*) FROM stowage_session_labels WHERE session_id = 'orphan'"),
   ).toBe(0);
@@ -153,6 +153,70 @@ it('a file at version 2 gets the keyset state and label indexes, and keeps its s
   } finally {
     names.close();
   }
+});
+
+it('a file at version 4 loses the updated_at index and keeps its sessions, counts, message logs and filters by updatedAt', async () => {
+  const path = tmp.path('v4.db');
+  const clock = manualClock(2_000_000);
+  const first = createStorage(sqliteAdapter({ path, sweepIntervalMs: 0 }), { clock });
+  for (let i = 0; i < 20; i++) {
+    await first.sessions.save({ id: `u${i}`, data: i, state: i % 2 === 0 ? 'open' : 'done' });
+    clock.advance(10);
+  }
+  // Message logs as version 4 kept them, counted on the session row: one trimmed to nothing.
+  await first.messages.append('u11', ['a', 'b', 'c']);
+  await first.messages.append('u13', ['x', 'y']);
+  await first.messages.trim('u13', { keepLast: 0 });
+  await first.close();
+  const db = new Database(path);
+  db.exec(schemaV4Sql('stowage'));
+  db.close();
+  expect(
+    rawValue(path, "SELECT count(*) FROM sqlite_master WHERE name = 'stowage_sessions_updated'"),
+  ).toBe(1);
+
+  const upgraded = createStorage(sqliteAdapter({ path, sweepIntervalMs: 0 }), { clock });
+  try {
+    // u0..u19 were updated at 2_000_000 + 10 i.
+    const middle = 2_000_000 + 95;
+    expect(await upgraded.sessions.count({ updatedBefore: middle })).toBe(10);
+    expect(await upgraded.sessions.count({ updatedAfter: middle })).toBe(10);
+    expect(await upgraded.sessions.count({ state: 'open' })).toBe(10);
+    expect(await upgraded.messages.append('u11', ['d'])).toBe(4);
+    expect(await upgraded.messages.range('u11')).toEqual(['a', 'b', 'c', 'd']);
+    expect(await upgraded.messages.length('u13')).toBe(0);
+    expect(await upgraded.messages.append('u13', ['z'])).toBe(1);
+    expect(await upgraded.messages.range('u13')).toEqual(['z']);
+    expect(rawValue(path, "SELECT seq FROM stowage_messages WHERE session_id = 'u13'")).toBe(2);
+    // Saves that keep the state and expiry, change the state, and change the expiry.
+    await upgraded.sessions.save({ id: 'u0', data: 'kept', state: 'open' });
+    await upgraded.sessions.save({ id: 'u2', data: 'moved', state: 'done' });
+    await upgraded.sessions.save({ id: 'u4', data: 'ttl', state: 'open' }, { ttl: 1000 });
+    expect(await upgraded.sessions.count({ state: 'open' })).toBe(9);
+    expect(await upgraded.sessions.count({ updatedBefore: middle })).toBe(7);
+    const open = await upgraded.sessions.list({ state: 'open', limit: 100 });
+    expect(open.items.map((s) => s.id)).toEqual([
+      'u0',
+      'u4',
+      'u6',
+      'u8',
+      'u10',
+      'u12',
+      'u14',
+      'u16',
+      'u18',
+    ]);
+    expect(open.items[1]?.expiresAt).toBe(clock.now() + 1000);
+    expect(await upgraded.sessions.deleteWhere({ updatedBefore: middle })).toBe(7);
+    expect(await upgraded.sessions.count({})).toBe(13);
+  } finally {
+    await upgraded.close();
+  }
+  expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('5');
+  expect(
+    rawValue(path, "SELECT count(*) FROM sqlite_master WHERE name = 'stowage_sessions_updated'"),
+  ).toBe(0);
+  expect(rawValue(path, 'PRAGMA integrity_check')).toBe('ok');
 });
 
 it('listing and counting by one state or one label read their indexes in keyset order', async () => {

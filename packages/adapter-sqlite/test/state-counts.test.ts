@@ -311,7 +311,7 @@ it('a file at schema version 3 gets counters built from its rows, expired ones i
   try {
     const now = clock.now();
     const up = upgraded.sessions as SessionDriver;
-    expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('4');
+    expect(rawValue(path, "SELECT value FROM stowage_meta WHERE key = 'schema_version'")).toBe('5');
     expect(counters(raw).kept).toEqual([
       { state: 'done', n: 20 },
       { state: 'held', n: 20 },
