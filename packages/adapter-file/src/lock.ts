@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TimeoutError } from '@stowage/core';
 import { ADAPTER, errnoOf } from './errors.js';
-import { readIfExists, TEMP_PREFIX, unlinkIfExists } from './fs-io.js';
+import { openPath, readIfExists, TEMP_PREFIX, unlinkIfExists } from './fs-io.js';
 
 /** How long lock waits may take and when a held lock counts as abandoned. */
 export interface LockSettings {
@@ -103,13 +95,16 @@ async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
   return true;
 }
 
-// Lock files are a few dozen bytes and never fsynced, so their create/read/unlink calls use
-// the synchronous API: each takes microseconds, while a thread-pool round trip per call
-// would make the lock cost more than the write it protects.
-function tryCreate(path: string, body: string): boolean {
+// Lock files are a few dozen bytes and never fsynced, so most of their calls use the
+// synchronous API: each takes microseconds, while a thread-pool round trip per call would
+// make the lock cost more than the write it protects. The create is the exception: a new
+// inode waits for the file system's journal while other writes fsync (0.8 ms on average and
+// up to 70 ms with 32 saves in flight, measured on ext4), and on the main thread that wait
+// would stall every other call of the process, so it runs in the thread pool.
+async function tryCreate(path: string, body: string): Promise<boolean> {
   let fd: number;
   try {
-    fd = openSync(path, 'wx');
+    fd = await openPath(path, 'wx');
   } catch (error) {
     if (errnoOf(error) === 'EEXIST') return false;
     if (errnoOf(error) !== 'ENOENT') throw error;
@@ -151,11 +146,11 @@ async function acquireWith(
   path: string,
   settings: LockSettings,
   deadline: number,
-  take: () => boolean,
+  take: () => Promise<boolean>,
 ): Promise<void> {
   let delay = 1;
   for (;;) {
-    if (take()) return;
+    if (await take()) return;
     if (await breakIfStale(path, settings.staleMs)) continue;
     if (Date.now() >= deadline) {
       throw new TimeoutError(
@@ -275,13 +270,13 @@ export function withLocks<T>(
     const token = randomUUID();
     const body = JSON.stringify({ pid: process.pid, at: Date.now(), token });
     const source = join(dirname(only), `${TEMP_PREFIX}lock-${token}`);
-    if (!tryCreate(source, body)) throw new Error(`Lock file ${source} exists already`);
+    if (!(await tryCreate(source, body))) throw new Error(`Lock file ${source} exists already`);
     const deadline = Date.now() + settings.timeoutMs;
     const held: string[] = [];
     try {
       let linkable = true;
       for (const path of paths) {
-        await acquireWith(path, settings, deadline, () => {
+        await acquireWith(path, settings, deadline, async () => {
           if (linkable) {
             try {
               return tryLink(source, path);
@@ -319,8 +314,8 @@ export async function withLockIfFree<T>(
   const token = randomUUID();
   const body = JSON.stringify({ pid: process.pid, at: Date.now(), token });
   const taken =
-    tryCreate(path, body) ||
-    ((await breakIfStale(path, settings.staleMs)) && tryCreate(path, body));
+    (await tryCreate(path, body)) ||
+    ((await breakIfStale(path, settings.staleMs)) && (await tryCreate(path, body)));
   if (!taken) return undefined;
   try {
     return await task();
