@@ -150,7 +150,10 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
         connection = connect(resolved);
         migrate(connection.db, tables);
         const store = new Store(connection.db, tables);
-        const sweeper = new Sweeper(store);
+        // The checkpoint worker opens the file by path: only for a file the adapter opened.
+        const { path } = resolved.target;
+        const file = connection.owned && !memory && path !== undefined ? resolve(path) : undefined;
+        const sweeper = new Sweeper(store, file);
         state = {
           store,
           owned: connection.owned,
@@ -174,7 +177,7 @@ export function sqliteAdapter(options: SqliteAdapterOptions): StowageAdapter {
       if (!open) return;
       open.pubsub.clear();
       try {
-        open.sweeper.stop();
+        await open.sweeper.stop();
       } catch (error) {
         throw toStowageError(error, resolved.busyTimeoutMs);
       } finally {

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Clock } from '@stowage/core';
+import { Checkpointer } from './checkpointer.js';
 import type { Store } from './store.js';
 
 /**
  * How long one sweep transaction may run before it commits and hands the event loop back.
  * better-sqlite3 runs every statement on the loop's thread, so this bounds the stall a sweep
- * causes, together with the WAL checkpoint that follows each transaction in a turn of its own.
+ * causes. The WAL checkpoint that follows each transaction runs on a worker thread when it can
+ * (see `Checkpointer`), else in a turn of the event loop of its own.
  */
 export const SWEEP_SLICE_MS = 10;
 /** Expired rows one transaction looks up at most, whatever the limit. */
@@ -35,9 +37,13 @@ export class Sweeper {
   lastError: Error | undefined;
   private readonly slice: (limit: number, now: number, deadline: number) => Slice;
   private readonly release: () => void;
-  private readonly checkpoint: () => void;
+  private readonly checkpointer: Checkpointer;
 
-  constructor(private readonly store: Store) {
+  /** `file`: the database file when the adapter opened it itself, for the checkpoint worker. */
+  constructor(
+    private readonly store: Store,
+    file?: string,
+  ) {
     const { db, tables: t } = store;
     const expiredSessions = db
       .prepare(`SELECT id FROM ${t.sessions} WHERE expires_at <= ? ORDER BY expires_at LIMIT ?`)
@@ -84,12 +90,10 @@ export class Sweeper {
     // A sweep writes a WAL page for every index entry it removes. Left to SQLite, the
     // automatic checkpoint (at 1000 WAL pages) runs inside whichever commit crosses the mark,
     // adding its copy and two fsyncs to that transaction's stall. A passive checkpoint after
-    // each sweep transaction, in a turn of the event loop of its own, keeps the WAL short, so
-    // each pause is either a transaction or a small checkpoint, never both. It never waits
-    // for other connections (it copies what it can) and does nothing on a memory database.
-    this.checkpoint = () => {
-      if (!db.memory) db.pragma('wal_checkpoint(PASSIVE)');
-    };
+    // each sweep transaction, awaited before the next one, keeps the WAL short; on a worker
+    // thread its copy and fsyncs leave the event loop free, and on the main connection (the
+    // fallback) it at least runs in a turn of its own, never inside a transaction's pause.
+    this.checkpointer = new Checkpointer(db, file);
   }
 
   /**
@@ -112,7 +116,7 @@ export class Sweeper {
         await yieldToLoop();
         // A storage closed while this sweep waited: what was removed stays removed.
         if (!this.store.db.open) return removed;
-        this.checkpoint();
+        await this.checkpointer.run();
       }
       if (!done.more || removed >= limit) return removed;
       await yieldToLoop();
@@ -141,13 +145,10 @@ export class Sweeper {
         // Checkpoint, then go on if more may be waiting, yielding to other work in between.
         this.pending = setImmediate(() => {
           this.pending = undefined;
-          try {
-            this.checkpoint();
-          } catch (error) {
-            fail(error);
-            return;
-          }
-          if (done.more) this.pending = setImmediate(tick);
+          this.checkpointer.run().then(() => {
+            // Unless the loop was stopped while the checkpoint ran.
+            if (done.more && this.timer) this.pending = setImmediate(tick);
+          }, fail);
         });
       } catch (error) {
         fail(error);
@@ -157,12 +158,19 @@ export class Sweeper {
     this.timer.unref();
   }
 
-  /** Stops the loop and gives up the lease so another process can take over at once. */
-  stop(): void {
+  /**
+   * Stops the loop, gives up the lease so another process can take over at once, and ends the
+   * checkpoint worker; call before closing the connection.
+   */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     if (this.pending) clearImmediate(this.pending);
     this.timer = undefined;
     this.pending = undefined;
-    if (this.store.db.open) this.release();
+    try {
+      if (this.store.db.open) this.release();
+    } finally {
+      await this.checkpointer.close();
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { createStorage, manualClock } from '@stowage/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
@@ -12,6 +13,40 @@ afterAll(tmp.cleanup);
 
 function countRows(path: string, table: string): number {
   return rawValue(path, `SELECT count(*) FROM ${table}`) as number;
+}
+
+/** How many descriptors this process has open on `file`: one per connection (Linux). */
+function descriptors(file: string): number {
+  const real = realpathSync(file);
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === real;
+    } catch {
+      return false; // closed since the listing
+    }
+  }).length;
+}
+
+/** Saves `n` sessions with a label, a message and the given TTL, in batches of 500. */
+async function seed(
+  storage: ReturnType<typeof createStorage>,
+  prefix: string,
+  n: number,
+  ttl: number | null,
+): Promise<void> {
+  for (let i = 0; i < n; i += 500) {
+    const ids = Array.from({ length: Math.min(500, n - i) }, (_, k) => `${prefix}-${i + k}`);
+    await storage.sessions.saveMany(
+      ids.map((id, k) => ({
+        id,
+        data: { k },
+        state: k % 2 ? 'a' : 'b',
+        labels: { p: prefix },
+        ttl,
+      })),
+    );
+    for (const id of ids.slice(0, 5)) await storage.messages.append(id, [{ n: 1 }]);
+  }
 }
 
 it('sweep removes expired sessions with their messages, labels and idempotency keys, in bounded batches', async () => {
@@ -73,3 +108,51 @@ it('one sweeper holds the lease at a time until it expires or is given up', () =
   expect(a.acquireLease(2600, 3600)).toBe(true);
   db.close();
 });
+
+// The descriptors show the worker's own connection to the file; /proc/self/fd is Linux's.
+it.runIf(existsSync('/proc/self/fd'))(
+  'a sweep of a file checkpoints on a worker with its own connection, which close ends',
+  async () => {
+    const path = tmp.path('worker.db');
+    const clock = manualClock();
+    const storage = createStorage(sqliteAdapter({ path, sweepIntervalMs: 0 }), { clock });
+    await seed(storage, 'gone', 4000, 1000);
+    await seed(storage, 'stays', 300, null);
+    clock.advance(1001);
+    expect(descriptors(path)).toBe(1);
+
+    let removed = 0;
+    for (let n = -1; n !== 0; removed += n) n = await storage.sweep({ limit: 500 });
+    expect(removed).toBe(4000);
+    // The worker started on the first checkpoint and stays for the next sweep.
+    expect(descriptors(path)).toBe(2);
+    expect(await storage.sessions.count()).toBe(300);
+    expect(await storage.sessions.count({ state: 'a' })).toBe(150);
+    expect(countRows(path, 'stowage_sessions')).toBe(300);
+    expect(countRows(path, 'stowage_session_labels')).toBe(300);
+    expect(countRows(path, 'stowage_messages')).toBe(5);
+    expect(rawValue(path, 'SELECT sum(n) FROM stowage_state_counts')).toBe(300);
+
+    await storage.close();
+    // The worker's connection is gone, so the main one closed last and removed the WAL.
+    expect(descriptors(path)).toBe(0);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  },
+);
+
+it.runIf(existsSync('/proc/self/fd'))(
+  'a connection the app owns is checkpointed on the main thread, never from a worker',
+  async () => {
+    const path = tmp.path('owned.db');
+    const database = new Database(path);
+    const clock = manualClock();
+    const storage = createStorage(sqliteAdapter({ database, sweepIntervalMs: 0 }), { clock });
+    await seed(storage, 'gone', 1000, 1000);
+    clock.advance(1001);
+    expect(await storage.sweep({ limit: 2000 })).toBe(1000);
+    expect(descriptors(path)).toBe(1);
+    await storage.close();
+    expect(countRows(path, 'stowage_sessions')).toBe(0);
+    database.close();
+  },
+);
