@@ -170,9 +170,8 @@ async function measureScans(spec: TargetSpec, sizes: Sizes, into: Measured): Pro
   const scanSizes =
     spec.backend === 'file' ? { ...sizes, queryN: sizes.fileN, sweepN: sizes.fileN } : sizes;
   const queried = await spec.create('query');
-  let canSweep = true;
+  const canSweep = queried.sweep !== undefined;
   try {
-    canSweep = queried.sweep !== undefined;
     const query = queried.query;
     if (query !== undefined) {
       await query.seed(makeDocs('q', scanSizes.queryN));

@@ -155,12 +155,14 @@ export async function writeAtomicMany(
 }
 
 /** Opens `path` with `flags`, or `undefined` when it does not exist. */
-export async function openIfExists(
-  path: string,
-  flags: 'r' | 'r+',
-): Promise<FileHandle | undefined> {
+export function openIfExists(path: string, flags: 'r' | 'r+'): Promise<FileHandle | undefined> {
+  return unlessMissing(open(path, flags));
+}
+
+/** `pending`'s value, or `undefined` when it failed because the file does not exist. */
+async function unlessMissing<T>(pending: Promise<T>): Promise<T | undefined> {
   try {
-    return await open(path, flags);
+    return await pending;
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return undefined;
     throw error;
@@ -176,13 +178,8 @@ const FIRST_READ = 16 * 1024;
  * file) without asking for the size first, one thread-pool round trip fewer than `readFile`.
  */
 export async function readIfExists(path: string): Promise<string | undefined> {
-  let fd: number;
-  try {
-    fd = await openPath(path, 'r');
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return undefined;
-    throw error;
-  }
+  const fd = await unlessMissing(openPath(path, 'r'));
+  if (fd === undefined) return undefined;
   try {
     const chunks: Buffer[] = [];
     let size = 0;
