@@ -41,13 +41,14 @@ export function postgresMessageDriver(db: Executor, t: TableNames): MessageDrive
   const appendPlain = appendSql(false);
   const appendKeyed = appendSql(true);
 
-  const length = async (sessionId: string, now: number): Promise<number> => {
+  /** The live session's message count, or `undefined` when it is missing or expired. */
+  const liveLength = async (sessionId: string, now: number): Promise<number | undefined> => {
     const rows = await db.query<{ n: string }>(
       'messages.length',
       `SELECT s.msg_next - s.msg_head AS n FROM ${S} s WHERE s.id = $1 AND ${live}`,
       [sessionId, now],
     );
-    return rows[0] ? Number(rows[0].n) : 0;
+    return rows[0] ? Number(rows[0].n) : undefined;
   };
 
   return {
@@ -60,14 +61,16 @@ export function postgresMessageDriver(db: Executor, t: TableNames): MessageDrive
       );
       const row = rows[0];
       if (row?.appended != null) return Number(row.appended);
-      if (row?.existing == null) {
-        throw new NotFoundError(`Cannot append to missing session ${JSON.stringify(sessionId)}`, {
-          adapter: ADAPTER,
-        });
-      }
-      // The key was used already. The statement's snapshot may predate a concurrent append
-      // that used it, so the current length is read afresh.
-      return length(sessionId, now);
+      // Nothing appended. With a key that the statement saw used, the append is a no-op that
+      // reports the current length, read afresh: the statement's snapshot may predate a
+      // concurrent append that used the key, or a delete that removed the session since (its
+      // UPDATE then found no row while the lookup still saw the old one). Without a key,
+      // nothing appended means the session is gone, whatever that lookup saw.
+      const current = keyed && row?.existing != null ? await liveLength(sessionId, now) : undefined;
+      if (current !== undefined) return current;
+      throw new NotFoundError(`Cannot append to missing session ${JSON.stringify(sessionId)}`, {
+        adapter: ADAPTER,
+      });
     },
 
     async range(sessionId, start, end, { now }) {
@@ -86,8 +89,8 @@ export function postgresMessageDriver(db: Executor, t: TableNames): MessageDrive
       return rows.map((r) => r.body);
     },
 
-    length(sessionId, { now }) {
-      return length(sessionId, now);
+    async length(sessionId, { now }) {
+      return (await liveLength(sessionId, now)) ?? 0;
     },
 
     async trim(sessionId, keepLast, { now }) {
