@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
-import { Pool, type PoolClient, type PoolConfig, type QueryConfig, type QueryResultRow } from 'pg';
-import { toStowageError } from './errors.js';
+import { Deadlines, TimeoutError } from '@stowage/core';
+import {
+  Client,
+  type ClientConfig,
+  Pool,
+  type PoolClient,
+  type PoolConfig,
+  type QueryConfig,
+  type QueryResultRow,
+} from 'pg';
+import { ADAPTER, toStowageError } from './errors.js';
 import { isPool, type ResolvedOptions } from './options.js';
 
 /**
@@ -30,9 +39,6 @@ export interface Executor {
   transaction<T>(what: string, fn: (query: RunQuery) => Promise<T>, timeoutMs?: number): Promise<T>;
 }
 
-/** pg reads `query_timeout` from a query's config, though its types do not declare it. */
-type TimedQuery = QueryConfig<unknown[]> & { query_timeout: number };
-
 /** Statement names by text, shared by every instance: a name depends on the text alone. */
 const statementNames = new Map<string, string>();
 
@@ -50,6 +56,43 @@ function statementName(text: string): string {
   return name;
 }
 
+/** How one step of a call ends: an error, or its value. */
+type Done<T> = (error: Error | undefined, value?: T) => void;
+
+/** pg's internals: the socket of a client, which pg-pool itself destroys to drop a connection. */
+interface WithSocket {
+  connection?: { stream?: { destroy(): void } };
+}
+
+/**
+ * Drops a connection at once. Ending it politely would wait for the server, which is what a
+ * stuck connection never answers; its statement fails and the pool discards it.
+ */
+function abandon(client: PoolClient): void {
+  (client as unknown as WithSocket).connection?.stream?.destroy();
+}
+
+/** Breaks surface on the statement they end; the listener only keeps them from crashing. */
+function ignoreBreak(): void {}
+
+/**
+ * pg's `Client` with a bound on connecting. The pool's own `connectionTimeoutMillis` would also
+ * put a timer on every checkout of an idle connection; the adapter bounds waiting for a
+ * connection with its shared deadlines instead, so only new connections need their own.
+ */
+function boundedClient(base: PoolConfig['Client'], connectMs: number): PoolConfig['Client'] {
+  const Base = (base ?? Client) as typeof Client;
+  return class extends Base {
+    constructor(config?: string | ClientConfig) {
+      super(
+        typeof config === 'string'
+          ? { connectionString: config, connectionTimeoutMillis: connectMs }
+          : { ...config, connectionTimeoutMillis: connectMs },
+      );
+    }
+  };
+}
+
 function poolConfig(
   connection: string | PoolConfig,
   options: ResolvedOptions,
@@ -61,7 +104,7 @@ function poolConfig(
   return {
     ...base,
     max: options.poolSize,
-    connectionTimeoutMillis: options.acquireTimeoutMs ?? timeoutMs,
+    Client: boundedClient(base.Client, options.acquireTimeoutMs ?? timeoutMs),
     statement_timeout: statementTimeout === 0 ? undefined : statementTimeout,
     allowExitOnIdle: base.allowExitOnIdle ?? true,
   };
@@ -69,17 +112,27 @@ function poolConfig(
 
 /**
  * The adapter's access to PostgreSQL: a pool it owns (or one the application lent it), a
- * client-side read deadline on every statement, and errors typed on the way out. Statements
- * with parameters go out as named prepared statements unless `preparedStatements` is off:
- * planning a statement cost more than running it for the single-row reads and writes. No
+ * deadline on waiting for a connection and on every statement, and errors typed on the way out.
+ * Statements with parameters go out as named prepared statements unless `preparedStatements` is
+ * off: planning a statement cost more than running it for the single-row reads and writes. No
  * statement depends on session state (`SET`), so with `preparedStatements: false` the adapter
  * also works behind a transaction-mode pooler without prepared-statement support.
+ *
+ * Every deadline shares one ticker: pg's `query_timeout` and pg-pool's checkout timeout put two
+ * timers on each call, which cost more than the rest of the adapter's work on a single-row
+ * read. A statement that misses its deadline fails with `TimeoutError` and its connection is
+ * destroyed, never handed out again with the statement still running.
  */
 export class Database implements Executor {
   private readonly pool: Pool;
   private readonly owned: boolean;
   private readonly onPoolError: (error: Error) => void;
   private readonly prepare: boolean;
+  /** How long a call waits for a connection, in ms. */
+  private readonly acquireMs: number;
+  private readonly deadlines = new Deadlines();
+  /** Connections that carry `ignoreBreak`, so one breaking while checked out is harmless. */
+  private readonly guarded = new WeakSet<PoolClient>();
 
   constructor(
     options: ResolvedOptions,
@@ -89,6 +142,7 @@ export class Database implements Executor {
     const { connection } = options;
     this.owned = !isPool(connection);
     this.prepare = options.preparedStatements;
+    this.acquireMs = options.acquireTimeoutMs ?? timeoutMs;
     this.pool = isPool(connection)
       ? connection
       : new Pool(poolConfig(connection, options, timeoutMs));
@@ -102,29 +156,84 @@ export class Database implements Executor {
    * The query config of one statement. Statements without parameters (BEGIN, DDL) stay on the
    * simple protocol: preparing them would save nothing.
    */
-  private config(
-    text: string,
-    values: unknown[],
-    plan: PlanMode,
-    timeoutMs = this.timeoutMs,
-  ): TimedQuery {
-    const config: TimedQuery = { text, values, query_timeout: timeoutMs };
+  private config(text: string, values: unknown[], plan: PlanMode): QueryConfig<unknown[]> {
+    const config: QueryConfig<unknown[]> = { text, values };
     if (this.prepare && plan === 'reuse' && values.length > 0) config.name = statementName(text);
     return config;
   }
 
+  /**
+   * Checks a connection out of the pool, or fails with `TimeoutError` once `acquireMs` have
+   * passed. A connection that arrives after that goes straight back.
+   */
+  private checkout(what: string, done: Done<PoolClient>): void {
+    const ms = this.acquireMs;
+    const waiting = this.deadlines.add(ms, () =>
+      done(
+        new TimeoutError(`${what} failed: no connection within ${ms} ms`, ms, { adapter: ADAPTER }),
+      ),
+    );
+    this.pool.connect((error, client) => {
+      if (!this.deadlines.remove(waiting)) {
+        client?.release();
+        return;
+      }
+      if (client === undefined) {
+        done(toStowageError(error, what, ms));
+        return;
+      }
+      if (!this.guarded.has(client)) {
+        this.guarded.add(client);
+        client.on('error', ignoreBreak);
+      }
+      done(undefined, client);
+    });
+  }
+
+  /**
+   * Runs one statement on a checked-out connection. At `ms` without a reply it fails with
+   * `TimeoutError` and destroys the connection (the caller releases it with that error).
+   */
+  private send<R extends QueryResultRow>(
+    client: PoolClient,
+    config: QueryConfig<unknown[]>,
+    what: string,
+    ms: number,
+    done: Done<R[]>,
+  ): void {
+    const reading = this.deadlines.add(ms, () => {
+      abandon(client);
+      done(new TimeoutError(`${what} failed: no reply within ${ms} ms`, ms, { adapter: ADAPTER }));
+    });
+    client.query<R>(config, (error, result) => {
+      if (!this.deadlines.remove(reading)) return;
+      if (error) done(error);
+      else done(undefined, result.rows);
+    });
+  }
+
   /** Runs one statement outside any explicit transaction. */
-  async query<R extends QueryResultRow>(
+  query<R extends QueryResultRow>(
     what: string,
     text: string,
     values: unknown[] = [],
     plan: PlanMode = 'reuse',
   ): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(this.config(text, values, plan))).rows;
-    } catch (error) {
-      throw toStowageError(error, what, this.timeoutMs);
-    }
+    const config = this.config(text, values, plan);
+    return new Promise<R[]>((resolve, reject) => {
+      this.checkout(what, (error, client) => {
+        if (client === undefined) {
+          reject(error);
+          return;
+        }
+        this.send<R>(client, config, what, this.timeoutMs, (error, rows) => {
+          // A statement error leaves the connection usable; pg-pool discards a broken one itself.
+          client.release(error instanceof TimeoutError ? error : undefined);
+          if (rows) resolve(rows);
+          else reject(toStowageError(error, what, this.timeoutMs));
+        });
+      });
+    });
   }
 
   /**
@@ -136,18 +245,15 @@ export class Database implements Executor {
     fn: (query: RunQuery) => Promise<T>,
     timeoutMs = this.timeoutMs,
   ): Promise<T> {
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw toStowageError(error, what, this.timeoutMs);
-    }
-    const run: RunQuery = async <R extends QueryResultRow>(
-      text: string,
-      values: unknown[] = [],
-    ) => {
-      return (await client.query<R>(this.config(text, values, 'reuse', timeoutMs))).rows;
-    };
+    const client = await new Promise<PoolClient>((resolve, reject) =>
+      this.checkout(what, (error, client) => (client ? resolve(client) : reject(error))),
+    );
+    const run: RunQuery = <R extends QueryResultRow>(text: string, values: unknown[] = []) =>
+      new Promise<R[]>((resolve, reject) =>
+        this.send<R>(client, this.config(text, values, 'reuse'), what, timeoutMs, (error, rows) =>
+          rows ? resolve(rows) : reject(error),
+        ),
+      );
     try {
       await run('BEGIN');
       const result = await fn(run);
@@ -163,7 +269,7 @@ export class Database implements Executor {
           rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)),
         );
       }
-      throw toStowageError(error, what, this.timeoutMs);
+      throw toStowageError(error, what, timeoutMs);
     }
   }
 

@@ -31,6 +31,8 @@ const TIMEOUT_MESSAGES = [
   'timeout exceeded when trying to connect',
   'Connection terminated due to connection timeout',
   'Query read timeout',
+  // pg's Client when its own connectionTimeoutMillis ends a connection attempt.
+  'timeout expired',
 ];
 
 const CONNECTION_MESSAGES = [

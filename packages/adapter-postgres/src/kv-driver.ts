@@ -15,22 +15,30 @@ const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 export function postgresKvDriver(db: Executor, t: TableNames): KvDriver {
   const K = t.kv;
   const live = liveAt('k', '$2');
-  const write = async (what: string, keys: string[], values: string[], exp: (number | null)[]) => {
-    await db.query(
-      what,
-      `INSERT INTO ${K} AS k (key, value, expires_at)
-       SELECT u.key, u.value, ${ts('u.exp')} FROM unnest($1::text[], $2::text[], $3::int8[]) AS u(key, value, exp)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
-      [keys, values, exp],
-    );
+  // The fixed statements, built once: a text built per call costs a string build and a hash
+  // for its statement name on every call.
+  const sql = {
+    get: `SELECT k.value FROM ${K} k WHERE k.key = $1 AND ${live}`,
+    getMany: `SELECT k.key, k.value FROM ${K} k WHERE k.key = ANY($1::text[]) AND ${live}`,
+    set: `INSERT INTO ${K} AS k (key, value, expires_at) VALUES ($1, $2, ${ts('$3')})
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+    setMany: `INSERT INTO ${K} AS k (key, value, expires_at)
+      SELECT u.key, u.value, ${ts('u.exp')} FROM unnest($1::text[], $2::text[], $3::int8[]) AS u(key, value, exp)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+    delete: `DELETE FROM ${K} k WHERE k.key = $1 RETURNING ${live} AS live`,
+    deleteMany: `WITH gone AS (DELETE FROM ${K} k WHERE k.key = ANY($1::text[]) RETURNING ${live} AS live)
+      SELECT count(*) FILTER (WHERE live)::int AS n FROM gone`,
+    keys: `SELECT k.key FROM ${K} k
+      WHERE k.key LIKE $1 ESCAPE '\\' AND ($3::text IS NULL OR k.key > $3::text) AND ${live}
+      ORDER BY k.key LIMIT $4`,
+    expire: `UPDATE ${K} k SET expires_at = ${ts('$3')} WHERE k.key = $1 AND ${live} RETURNING 1`,
+    setIfAbsent: `INSERT INTO ${K} AS k (key, value, expires_at) VALUES ($1, $3, ${ts('$4')})
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+      WHERE NOT ${live} RETURNING 1`,
   };
 
   const read = async (what: string, key: string, now: number): Promise<string | undefined> => {
-    const rows = await db.query<{ value: string }>(
-      what,
-      `SELECT k.value FROM ${K} k WHERE k.key = $1 AND ${live}`,
-      [key, now],
-    );
+    const rows = await db.query<{ value: string }>(what, sql.get, [key, now]);
     return rows[0]?.value;
   };
 
@@ -50,60 +58,42 @@ export function postgresKvDriver(db: Executor, t: TableNames): KvDriver {
     },
 
     async getMany(keys, { now }) {
-      const rows = await db.query<{ key: string; value: string }>(
-        'kv.getMany',
-        `SELECT k.key, k.value FROM ${K} k WHERE k.key = ANY($1::text[]) AND ${live}`,
-        [keys, now],
-      );
+      const rows = await db.query<{ key: string; value: string }>('kv.getMany', sql.getMany, [
+        keys,
+        now,
+      ]);
       const byKey = new Map(rows.map((r) => [r.key, r.value]));
       return keys.map((key) => byKey.get(key));
     },
 
     async set(w) {
-      await db.query(
-        'kv.set',
-        `INSERT INTO ${K} AS k (key, value, expires_at) VALUES ($1, $2, ${ts('$3')})
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
-        [w.key, w.value, w.expiresAt],
-      );
+      await db.query('kv.set', sql.set, [w.key, w.value, w.expiresAt]);
     },
 
     async setMany(writes) {
       if (writes.length === 0) return;
       // One statement, so the batch is all-or-nothing without an explicit transaction.
-      await write(
-        'kv.setMany',
+      await db.query('kv.setMany', sql.setMany, [
         writes.map((w) => w.key),
         writes.map((w) => w.value),
         writes.map((w) => w.expiresAt),
-      );
+      ]);
     },
 
     async delete(key, { now }) {
-      const rows = await db.query<{ live: boolean }>(
-        'kv.delete',
-        `DELETE FROM ${K} k WHERE k.key = $1 RETURNING ${live} AS live`,
-        [key, now],
-      );
+      const rows = await db.query<{ live: boolean }>('kv.delete', sql.delete, [key, now]);
       return rows[0]?.live === true;
     },
 
     async deleteMany(keys, { now }) {
-      const rows = await db.query<{ n: number }>(
-        'kv.deleteMany',
-        `WITH gone AS (DELETE FROM ${K} k WHERE k.key = ANY($1::text[]) RETURNING ${live} AS live)
-         SELECT count(*) FILTER (WHERE live)::int AS n FROM gone`,
-        [keys, now],
-      );
+      const rows = await db.query<{ n: number }>('kv.deleteMany', sql.deleteMany, [keys, now]);
       return rows[0]?.n ?? 0;
     },
 
     async keys({ prefix, limit, after }, { now }) {
       const rows = await db.query<{ key: string }>(
         'kv.keys',
-        `SELECT k.key FROM ${K} k
-         WHERE k.key LIKE $1 ESCAPE '\\' AND ($3::text IS NULL OR k.key > $3::text) AND ${live}
-         ORDER BY k.key LIMIT $4`,
+        sql.keys,
         [likePrefix(prefix), now, after ?? null, limit],
         // Planned per call: only a plan that sees the literal prefix turns LIKE into a key range.
         'fresh',
@@ -112,11 +102,7 @@ export function postgresKvDriver(db: Executor, t: TableNames): KvDriver {
     },
 
     async expire(key, expiresAt, { now }) {
-      const rows = await db.query(
-        'kv.expire',
-        `UPDATE ${K} k SET expires_at = ${ts('$3')} WHERE k.key = $1 AND ${live} RETURNING 1`,
-        [key, now, expiresAt],
-      );
+      const rows = await db.query('kv.expire', sql.expire, [key, now, expiresAt]);
       return rows.length > 0;
     },
 
@@ -147,13 +133,12 @@ export function postgresKvDriver(db: Executor, t: TableNames): KvDriver {
     },
 
     async setIfAbsent(w, { now }) {
-      const rows = await db.query(
-        'kv.setIfAbsent',
-        `INSERT INTO ${K} AS k (key, value, expires_at) VALUES ($1, $3, ${ts('$4')})
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
-         WHERE NOT ${live} RETURNING 1`,
-        [w.key, now, w.value, w.expiresAt],
-      );
+      const rows = await db.query('kv.setIfAbsent', sql.setIfAbsent, [
+        w.key,
+        now,
+        w.value,
+        w.expiresAt,
+      ]);
       return rows.length > 0;
     },
   };

@@ -40,14 +40,28 @@ export function postgresMessageDriver(db: Executor, t: TableNames): MessageDrive
     FROM (SELECT (SELECT msg_next - msg_head FROM moved) AS n) a`;
   const appendPlain = appendSql(false);
   const appendKeyed = appendSql(true);
+  const lengthSql = `SELECT s.msg_next - s.msg_head AS n FROM ${S} s WHERE s.id = $1 AND ${live}`;
+  const rangeSql = `SELECT m.body::text AS body
+    FROM ${S} s
+    CROSS JOIN LATERAL (SELECT s.msg_next - s.msg_head AS len) l
+    JOIN ${M} m ON m.session_id = s.id
+      AND m.seq >= s.msg_head + GREATEST(0, CASE WHEN $3::int8 < 0 THEN l.len + $3::int8 ELSE $3::int8 END)
+      AND m.seq < s.msg_head + LEAST(l.len, CASE WHEN $4::int8 < 0 THEN l.len + $4::int8 ELSE $4::int8 END + 1)
+    WHERE s.id = $1 AND ${live}
+    ORDER BY m.seq`;
+  const trimSql = `WITH moved AS (
+      UPDATE ${S} s SET msg_head = s.msg_next - $3::int8
+      WHERE s.id = $1 AND ${live} AND s.msg_next - s.msg_head > $3::int8
+      RETURNING s.id, s.msg_head
+    ), gone AS (
+      DELETE FROM ${M} m USING moved WHERE m.session_id = moved.id AND m.seq < moved.msg_head
+      RETURNING 1
+    )
+    SELECT count(*)::int AS n FROM gone`;
 
   /** The live session's message count, or `undefined` when it is missing or expired. */
   const liveLength = async (sessionId: string, now: number): Promise<number | undefined> => {
-    const rows = await db.query<{ n: string }>(
-      'messages.length',
-      `SELECT s.msg_next - s.msg_head AS n FROM ${S} s WHERE s.id = $1 AND ${live}`,
-      [sessionId, now],
-    );
+    const rows = await db.query<{ n: string }>('messages.length', lengthSql, [sessionId, now]);
     return rows[0] ? Number(rows[0].n) : undefined;
   };
 
@@ -74,18 +88,12 @@ export function postgresMessageDriver(db: Executor, t: TableNames): MessageDrive
     },
 
     async range(sessionId, start, end, { now }) {
-      const rows = await db.query<{ body: string }>(
-        'messages.range',
-        `SELECT m.body::text AS body
-         FROM ${S} s
-         CROSS JOIN LATERAL (SELECT s.msg_next - s.msg_head AS len) l
-         JOIN ${M} m ON m.session_id = s.id
-           AND m.seq >= s.msg_head + GREATEST(0, CASE WHEN $3::int8 < 0 THEN l.len + $3::int8 ELSE $3::int8 END)
-           AND m.seq < s.msg_head + LEAST(l.len, CASE WHEN $4::int8 < 0 THEN l.len + $4::int8 ELSE $4::int8 END + 1)
-         WHERE s.id = $1 AND ${live}
-         ORDER BY m.seq`,
-        [sessionId, now, start, end],
-      );
+      const rows = await db.query<{ body: string }>('messages.range', rangeSql, [
+        sessionId,
+        now,
+        start,
+        end,
+      ]);
       return rows.map((r) => r.body);
     },
 
@@ -94,19 +102,11 @@ export function postgresMessageDriver(db: Executor, t: TableNames): MessageDrive
     },
 
     async trim(sessionId, keepLast, { now }) {
-      const rows = await db.query<{ n: number }>(
-        'messages.trim',
-        `WITH moved AS (
-           UPDATE ${S} s SET msg_head = s.msg_next - $3::int8
-           WHERE s.id = $1 AND ${live} AND s.msg_next - s.msg_head > $3::int8
-           RETURNING s.id, s.msg_head
-         ), gone AS (
-           DELETE FROM ${M} m USING moved WHERE m.session_id = moved.id AND m.seq < moved.msg_head
-           RETURNING 1
-         )
-         SELECT count(*)::int AS n FROM gone`,
-        [sessionId, now, keepLast],
-      );
+      const rows = await db.query<{ n: number }>('messages.trim', trimSql, [
+        sessionId,
+        now,
+        keepLast,
+      ]);
       return rows[0]?.n ?? 0;
     },
   };

@@ -23,7 +23,8 @@ export interface PostgresAdapterOptions {
   poolSize?: number;
   /**
    * How long a call waits for a pooled connection (or a new one) before failing with
-   * `TimeoutError`, in ms (ignored for a given `pg.Pool`). Default: the storage's `timeout`.
+   * `TimeoutError`, in ms. It also bounds opening a new connection of the adapter's own pool; a
+   * given `pg.Pool` opens connections under its own settings. Default: the storage's `timeout`.
    */
   acquireTimeoutMs?: number;
   /**

@@ -36,12 +36,25 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
   const writes = sessionWriteSql(t);
   const columns = sessionColumns('s');
   const S = t.sessions;
+  const live = liveAt('s', '$2');
+  // The fixed statements, built once: a text built per call costs a string build and a hash
+  // for its statement name on every call.
+  const sql = {
+    version: `SELECT s.version FROM ${S} s WHERE s.id = $1 AND ${live}`,
+    get: `SELECT ${columns} FROM ${S} s WHERE s.id = $1 AND ${live}`,
+    getMany: `SELECT ${columns} FROM ${S} s WHERE s.id = ANY($1::text[]) AND ${live}`,
+    delete: `DELETE FROM ${S} s WHERE s.id = $1 RETURNING ${live} AS live`,
+    deleteAt: `DELETE FROM ${S} s WHERE s.id = $1 AND s.version = $3 AND ${live} RETURNING s.id`,
+    deleteMany: `WITH gone AS (DELETE FROM ${S} s WHERE s.id = ANY($1::text[]) RETURNING ${live} AS live)
+      SELECT count(*) FILTER (WHERE live)::int AS live FROM gone`,
+    touch: `UPDATE ${S} s SET expires_at = LEAST(${ts('$3')}, s.max_expires_at)
+      WHERE s.id = $1 AND ${live} RETURNING ${ms('s.expires_at')} AS expires_at`,
+  };
 
   const currentVersion = async (id: string, now: number, query?: RunQuery): Promise<number> => {
-    const text = `SELECT s.version FROM ${S} s WHERE s.id = $1 AND ${liveAt('s', '$2')}`;
     const rows = query
-      ? await query<{ version: number }>(text, [id, now])
-      : await db.query<{ version: number }>('sessions.save', text, [id, now]);
+      ? await query<{ version: number }>(sql.version, [id, now])
+      : await db.query<{ version: number }>('sessions.save', sql.version, [id, now]);
     return rows[0]?.version ?? 0;
   };
 
@@ -52,20 +65,12 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
     restore: postgresSessionRestore(db, t),
     deleteIfUnchanged: postgresDeleteIfUnchanged(db, t),
     async get(id, { now }) {
-      const rows = await db.query<SessionRow>(
-        'sessions.get',
-        `SELECT ${columns} FROM ${S} s WHERE s.id = $1 AND ${liveAt('s', '$2')}`,
-        [id, now],
-      );
+      const rows = await db.query<SessionRow>('sessions.get', sql.get, [id, now]);
       return rows[0] ? toSession(rows[0]) : null;
     },
 
     async getMany(ids, { now }) {
-      const rows = await db.query<SessionRow>(
-        'sessions.getMany',
-        `SELECT ${columns} FROM ${S} s WHERE s.id = ANY($1::text[]) AND ${liveAt('s', '$2')}`,
-        [ids, now],
-      );
+      const rows = await db.query<SessionRow>('sessions.getMany', sql.getMany, [ids, now]);
       const byId = new Map(rows.map((r) => [r.id, toSession(r)]));
       return ids.map((id) => byId.get(id) ?? null);
     },
@@ -118,11 +123,7 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
     async delete(id, expectedVersion, { now }) {
       if (expectedVersion === undefined) {
         // Expired leftovers go too (with their messages), but only a live row counts.
-        const rows = await db.query<{ live: boolean }>(
-          'sessions.delete',
-          `DELETE FROM ${S} s WHERE s.id = $1 RETURNING ${liveAt('s', '$2')} AS live`,
-          [id, now],
-        );
+        const rows = await db.query<{ live: boolean }>('sessions.delete', sql.delete, [id, now]);
         return rows[0]?.live === true;
       }
       if (expectedVersion === 0) {
@@ -130,32 +131,29 @@ export function postgresSessionDriver(db: Executor, t: TableNames): SessionDrive
         if (found !== 0) throw conflict(id, 0, found);
         return false;
       }
-      const rows = await db.query<{ id: string }>(
-        'sessions.delete',
-        `DELETE FROM ${S} s WHERE s.id = $1 AND s.version = $3 AND ${liveAt('s', '$2')} RETURNING s.id`,
-        [id, now, expectedVersion],
-      );
+      const rows = await db.query<{ id: string }>('sessions.delete', sql.deleteAt, [
+        id,
+        now,
+        expectedVersion,
+      ]);
       if (rows.length > 0) return true;
       throw conflict(id, expectedVersion, await currentVersion(id, now));
     },
 
     async deleteMany(ids, { now }) {
-      const rows = await db.query<{ live: number }>(
-        'sessions.deleteMany',
-        `WITH gone AS (DELETE FROM ${S} s WHERE s.id = ANY($1::text[]) RETURNING ${liveAt('s', '$2')} AS live)
-         SELECT count(*) FILTER (WHERE live)::int AS live FROM gone`,
-        [ids, now],
-      );
+      const rows = await db.query<{ live: number }>('sessions.deleteMany', sql.deleteMany, [
+        ids,
+        now,
+      ]);
       return rows[0]?.live ?? 0;
     },
 
     async touch(id, expiresAt, { now }) {
-      const rows = await db.query<{ expires_at: string | null }>(
-        'sessions.touch',
-        `UPDATE ${S} s SET expires_at = LEAST(${ts('$3')}, s.max_expires_at)
-         WHERE s.id = $1 AND ${liveAt('s', '$2')} RETURNING ${ms('s.expires_at')} AS expires_at`,
-        [id, now, expiresAt],
-      );
+      const rows = await db.query<{ expires_at: string | null }>('sessions.touch', sql.touch, [
+        id,
+        now,
+        expiresAt,
+      ]);
       const row = rows[0];
       if (!row) return undefined;
       return row.expires_at === null ? null : Number(row.expires_at);

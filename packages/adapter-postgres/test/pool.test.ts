@@ -74,6 +74,38 @@ describe('postgres pool limits', () => {
     expect(await connections()).toBeLessThanOrEqual(2);
   });
 
+  it('a statement past its deadline fails with TimeoutError and its connection is never reused', async () => {
+    // The adapter alone, so its own deadline acts (not the storage's); one connection, and no
+    // server-side timeout, so only the client side can end the stuck statement.
+    const adapter = postgresAdapter({
+      connection: SHARED_URL,
+      schema: fx.schema,
+      poolSize: 1,
+      statementTimeoutMs: 0,
+      sweepIntervalMs: 0,
+    });
+    await adapter.open?.({ clock: fx.clock, timeoutMs: 400 });
+    const kv = adapter.kv;
+    if (!kv) throw new Error('the postgres adapter has a kv driver');
+    const ctx = { now: fx.clock.now() };
+    await kv.set({ key: 'stuck', value: '0', expiresAt: null }, ctx);
+    const lock = await lockEntry('stuck');
+    try {
+      const started = performance.now();
+      const error = await kv
+        .set({ key: 'stuck', value: '1', expiresAt: null }, ctx)
+        .catch((e: unknown) => e);
+      expect(isStowageError(error, 'TIMEOUT')).toBe(true);
+      expect(performance.now() - started).toBeLessThan(2_000);
+      // The lock is still held: this works only on a new connection.
+      await kv.set({ key: 'free', value: '1', expiresAt: null }, ctx);
+      expect(await kv.get('free', ctx)).toBe('1');
+    } finally {
+      await lock.release();
+      await adapter.close();
+    }
+  });
+
   it('statementTimeoutMs cancels a statement on the server and reports TimeoutError', async () => {
     const short = fx.open({ statementTimeoutMs: 200 });
     await short.kv.set('slow', 0);

@@ -8,12 +8,22 @@ export interface Pending {
  * Deadlines for many concurrent calls on one interval timer: a timer per call costs more than
  * the rest of the facade's work put together. A call fails at most one tick after its deadline
  * (a tenth of the first deadline, between 1 ms and `maxTickMs`); the timer runs only while calls
- * are pending and never keeps the process alive on its own.
+ * are pending and never keeps the process alive on its own. Adapters may use it for their own
+ * per-call deadlines.
+ *
+ * @example
+ * ```ts
+ * const deadlines = new Deadlines();
+ * const entry = deadlines.add(5_000, () => console.log('still waiting after 5 s'));
+ * // ... the call finished first:
+ * if (!deadlines.remove(entry)) console.log('too late: expire() already ran');
+ * ```
  */
 export class Deadlines {
   private readonly pending = new Set<Pending>();
   private ticker: NodeJS.Timeout | undefined;
 
+  /** @param maxTickMs The longest interval between two checks, in ms. Default 50. */
   constructor(private readonly maxTickMs = 50) {}
 
   /** `task`'s outcome, or `timeout()`'s error once `ms` have passed without one. */

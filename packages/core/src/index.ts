@@ -14,6 +14,7 @@ export {
   sliceRange,
 } from './adapter-kit.js';
 export { type ManualClock, manualClock, systemClock } from './clock.js';
+export { Deadlines, type Pending } from './deadlines.js';
 export { type Codec, jsonCodec } from './codec.js';
 export { type ComposedCodec, composeCodecs } from './codecs/compose.js';
 export { type CompressedOptions, compressed } from './codecs/compressed.js';
