@@ -59,8 +59,14 @@ export function countLabelSql(t: TableNames, label: OneLabel, now: number, param
 
 /**
  * The inner page of `list` by one label: label entries in keyset order (they carry their
- * session's `created_at`), each joined to its session by primary key, expired ones skipped,
- * stopping at the page size. Returns whole session rows as `SELECT *` from the sessions table.
+ * session's `created_at`), each looked up in the sessions' `(created_at, id)` index, expired ones
+ * skipped, stopping at the page size. Returns whole session rows as `SELECT *` from the sessions
+ * table. The lookup is by `(created_at, id)` rather than the primary key because a page's entries
+ * are adjacent in that index (a few leaf pages per page of 100), where their ids are scattered
+ * across the primary key (one leaf page each, mostly not cached at a million sessions). It is a
+ * LATERAL subquery with LIMIT 1 so the planner keeps the nested loop in keyset order and knows it
+ * yields at most one row per entry: as a plain join on both columns it estimates one row in all,
+ * and for a common label chooses a hash join over the whole sessions table.
  */
 export function listLabelSql(
   t: TableNames,
@@ -72,8 +78,8 @@ export function listLabelSql(
   const where = [
     `l.name = ${params.add(label.name)}::text`,
     `l.value = ${params.add(label.value)}::text`,
-    liveAt('s', params.add(now)),
   ];
+  const live = liveAt('x', params.add(now));
   const dir = query.order === 'desc' ? 'DESC' : 'ASC';
   if (query.after) {
     const op = query.order === 'desc' ? '<' : '>';
@@ -81,7 +87,10 @@ export function listLabelSql(
       `(l.created_at, l.session_id) ${op} (${ts(params.add(query.after.createdAt))}, ${params.add(query.after.id)}::text)`,
     );
   }
-  return `SELECT s.* FROM ${t.labels} l JOIN ${t.sessions} s ON s.id = l.session_id
+  return `SELECT s.* FROM ${t.labels} l CROSS JOIN LATERAL (
+      SELECT x.* FROM ${t.sessions} x
+      WHERE x.created_at = l.created_at AND x.id = l.session_id AND ${live} LIMIT 1
+    ) s
     WHERE ${where.join(' AND ')}
     ORDER BY l.created_at ${dir}, l.session_id ${dir} LIMIT ${params.add(query.limit)}`;
 }

@@ -20,7 +20,9 @@ export interface Pending {
  * ```
  */
 export class Deadlines {
-  private readonly pending = new Set<Pending>();
+  /** Pending entries in a doubly linked list, so adding and removing allocate and hash nothing. */
+  private head: Entry | undefined;
+  private tail: Entry | undefined;
   private ticker: NodeJS.Timeout | undefined;
 
   /** @param maxTickMs The longest interval between two checks, in ms. Default 50. */
@@ -45,27 +47,57 @@ export class Deadlines {
 
   /** Calls `expire` once `ms` have passed, unless `remove` takes the entry back first. */
   add(ms: number, expire: () => void): Pending {
-    const entry: Pending = { deadline: performance.now() + ms, expire };
-    this.pending.add(entry);
+    const entry = new Entry(performance.now() + ms, expire);
+    if (this.tail) {
+      entry.prev = this.tail;
+      this.tail.next = entry;
+    } else {
+      this.head = entry;
+    }
+    this.tail = entry;
     this.ticker ??= this.start(ms);
     return entry;
   }
 
   /** Takes a deadline back; `false` when it had already expired (or was removed before). */
   remove(entry: Pending): boolean {
-    return this.pending.delete(entry);
+    if (!(entry instanceof Entry) || !entry.pending) return false;
+    entry.pending = false;
+    // A due entry is already out of the list, waiting for its turn in this tick.
+    if (entry.linked) this.unlink(entry);
+    return true;
+  }
+
+  private unlink(entry: Entry): void {
+    entry.linked = false;
+    if (entry.prev) entry.prev.next = entry.next;
+    else this.head = entry.next;
+    if (entry.next) entry.next.prev = entry.prev;
+    else this.tail = entry.prev;
+    entry.prev = undefined;
+    entry.next = undefined;
   }
 
   private start(ms: number): NodeJS.Timeout {
     const ticker = setInterval(
       () => {
         const now = performance.now();
-        for (const entry of this.pending) {
-          if (entry.deadline > now) continue;
-          this.pending.delete(entry);
+        // Unlink every due entry first: an `expire` may add entries, or remove due ones.
+        const due: Entry[] = [];
+        for (let entry = this.head; entry; ) {
+          const next = entry.next;
+          if (entry.deadline <= now) {
+            this.unlink(entry);
+            due.push(entry);
+          }
+          entry = next;
+        }
+        for (const entry of due) {
+          if (!entry.pending) continue;
+          entry.pending = false;
           entry.expire();
         }
-        if (this.pending.size === 0) {
+        if (this.head === undefined) {
           clearInterval(ticker);
           this.ticker = undefined;
         }
@@ -75,4 +107,18 @@ export class Deadlines {
     ticker.unref();
     return ticker;
   }
+}
+
+class Entry implements Pending {
+  /** Neither expired nor removed yet. */
+  pending = true;
+  /** In the list (not yet taken out as due or removed). */
+  linked = true;
+  prev: Entry | undefined = undefined;
+  next: Entry | undefined = undefined;
+
+  constructor(
+    readonly deadline: number,
+    readonly expire: () => void,
+  ) {}
 }

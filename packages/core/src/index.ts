@@ -14,7 +14,6 @@ export {
   sliceRange,
 } from './adapter-kit.js';
 export { type ManualClock, manualClock, systemClock } from './clock.js';
-export { Deadlines, type Pending } from './deadlines.js';
 export { type Codec, jsonCodec } from './codec.js';
 export { type ComposedCodec, composeCodecs } from './codecs/compose.js';
 export { type CompressedOptions, compressed } from './codecs/compressed.js';
@@ -52,6 +51,7 @@ export {
   withFallback,
 } from './compose/index.js';
 export { decodeCursor, encodeCursor } from './cursor.js';
+export { Deadlines, type Pending } from './deadlines.js';
 export {
   BackendError,
   CapabilityError,
