@@ -118,10 +118,10 @@ function poolConfig(
  * statement depends on session state (`SET`), so with `preparedStatements: false` the adapter
  * also works behind a transaction-mode pooler without prepared-statement support.
  *
- * Every deadline shares one ticker: pg's `query_timeout` and pg-pool's checkout timeout put two
- * timers on each call, which cost more than the rest of the adapter's work on a single-row
- * read. A statement that misses its deadline fails with `TimeoutError` and its connection is
- * destroyed, never handed out again with the statement still running.
+ * Every deadline shares one ticker, where pg's `query_timeout` and pg-pool's checkout timeout
+ * would start and clear two timers on every call. A statement that misses its deadline fails
+ * with `TimeoutError` and its connection is destroyed, never handed out again with the statement
+ * still running.
  */
 export class Database implements Executor {
   private readonly pool: Pool;
