@@ -72,6 +72,24 @@ function abandon(client: PoolClient): void {
   (client as unknown as WithSocket).connection?.stream?.destroy();
 }
 
+/** pg-pool's queue of callers waiting for a connection: internal, so read defensively. */
+interface WithWaiters {
+  _pendingQueue?: { callback?: unknown }[];
+}
+
+/**
+ * Takes a caller that gave up waiting out of the pool's queue, as pg-pool does for its own
+ * checkout timeout; left there, callers piling up behind connections stuck for minutes would
+ * hold memory until each got its turn. Best effort: should the internals change, the caller
+ * stays queued and gives the connection straight back when its turn comes.
+ */
+function forgetWaiter(pool: Pool, callback: unknown): void {
+  const queue = (pool as unknown as WithWaiters)._pendingQueue;
+  if (!Array.isArray(queue)) return;
+  const index = queue.findIndex((item) => item.callback === callback);
+  if (index >= 0) queue.splice(index, 1);
+}
+
 /** Breaks surface on the statement they end; the listener only keeps them from crashing. */
 function ignoreBreak(): void {}
 
@@ -164,16 +182,11 @@ export class Database implements Executor {
 
   /**
    * Checks a connection out of the pool, or fails with `TimeoutError` once `acquireMs` have
-   * passed. A connection that arrives after that goes straight back.
+   * passed and leaves the pool's queue. A connection that arrives after that goes straight back.
    */
   private checkout(what: string, done: Done<PoolClient>): void {
     const ms = this.acquireMs;
-    const waiting = this.deadlines.add(ms, () =>
-      done(
-        new TimeoutError(`${what} failed: no connection within ${ms} ms`, ms, { adapter: ADAPTER }),
-      ),
-    );
-    this.pool.connect((error, client) => {
+    const connected = (error: Error | undefined, client: PoolClient | undefined): void => {
       if (!this.deadlines.remove(waiting)) {
         client?.release();
         return;
@@ -187,7 +200,14 @@ export class Database implements Executor {
         client.on('error', ignoreBreak);
       }
       done(undefined, client);
+    };
+    const waiting = this.deadlines.add(ms, () => {
+      forgetWaiter(this.pool, connected);
+      done(
+        new TimeoutError(`${what} failed: no connection within ${ms} ms`, ms, { adapter: ADAPTER }),
+      );
     });
+    this.pool.connect(connected);
   }
 
   /**

@@ -74,6 +74,35 @@ describe('postgres pool limits', () => {
     expect(await connections()).toBeLessThanOrEqual(2);
   });
 
+  it('acquireTimeoutMs bounds waiting on a lent pool, and callers that gave up leave its queue', async () => {
+    const lent = new pg.Pool({ connectionString: SHARED_URL, max: 1 });
+    const onLent = fx.open({ connection: lent, acquireTimeoutMs: 200 });
+    try {
+      await onLent.kv.set('held', 0);
+      const lock = await lockEntry('held');
+      const blocked = onLent.kv.set('held', 1);
+      try {
+        await waitUntil(async () => expect(lent.idleCount).toBe(0));
+        const results = await Promise.allSettled(
+          Array.from({ length: 5 }, (_, i) => onLent.kv.get(`waiting-${i}`)),
+        );
+        for (const r of results) {
+          expect(isStowageError(r.status === 'rejected' ? r.reason : undefined, 'TIMEOUT')).toBe(
+            true,
+          );
+        }
+        expect(lent.waitingCount).toBe(0);
+      } finally {
+        await lock.release();
+      }
+      await blocked;
+      expect(await onLent.kv.get('held')).toBe(1);
+    } finally {
+      await onLent.close();
+      await lent.end();
+    }
+  });
+
   it('a statement past its deadline fails with TimeoutError and its connection is never reused', async () => {
     // The adapter alone, so its own deadline acts (not the storage's); one connection, and no
     // server-side timeout, so only the client side can end the stuck statement.
