@@ -217,9 +217,8 @@ export function sessionDriver(
   return {
     get: getOne,
     getMany: getAll,
-    async save(write, ctx) {
-      return (await saveAll([write], ctx))[0] as StoredSession;
-    },
+    // A `then` rather than an async wrapper: one promise less on the most common write.
+    save: (write, ctx) => saveAll([write], ctx).then((stored) => stored[0] as StoredSession),
     saveMany: saveAll,
     async delete(id, expectedVersion, ctx) {
       return (await remove([id], expectedVersion, ctx)) > 0;

@@ -157,7 +157,10 @@ function isPlainJson(value: unknown, depth: number): boolean {
       }
       if (!isPlainObject(value)) return false;
       const record = value as Record<string, unknown>;
-      for (const name of Object.keys(record)) {
+      // for...in walks the object's own keys without allocating an array as Object.keys does.
+      // It would also visit enumerable properties inherited from a polluted Object.prototype;
+      // checking those too can only send a value to the checker, which uses Object.keys.
+      for (const name in record) {
         const child = record[name];
         if (child !== undefined && !isPlainJson(child, depth + 1)) return false;
       }

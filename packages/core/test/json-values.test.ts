@@ -17,6 +17,20 @@ describe('toJsonText', () => {
     expect(JSON.parse(toJsonText(value))).toEqual(value);
   });
 
+  it('ignores enumerable properties inherited from a polluted Object.prototype, as JSON does', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.pollutedFn = () => 1;
+    proto.pollutedText = 'inherited';
+    try {
+      const value = { a: { b: [1, { c: 'x' }] } };
+      expect(toJsonText(value)).toBe(JSON.stringify(value));
+      expect(JSON.parse(toJsonText(value))).toEqual(value);
+    } finally {
+      delete proto.pollutedFn;
+      delete proto.pollutedText;
+    }
+  });
+
   it('names the path of the offending value', () => {
     expect(refusal({ a: { b: [1, () => 1] } })).toContain('a.b[1]');
     expect(refusal({ list: [1n] })).toContain('BigInt');
