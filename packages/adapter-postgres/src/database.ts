@@ -225,11 +225,19 @@ export class Database implements Executor {
       abandon(client);
       done(new TimeoutError(`${what} failed: no reply within ${ms} ms`, ms, { adapter: ADAPTER }));
     });
-    client.query<R>(config, (error, result) => {
-      if (!this.deadlines.remove(reading)) return;
-      if (error) done(error);
-      else done(undefined, result.rows);
-    });
+    try {
+      client.query<R>(config, (error, result) => {
+        if (!this.deadlines.remove(reading)) return;
+        if (error) done(error);
+        else done(undefined, result.rows);
+      });
+    } catch (error) {
+      // pg reports most failures through the callback; anything it throws must still end the
+      // call (and release the connection) instead of escaping from a pool callback.
+      if (this.deadlines.remove(reading)) {
+        done(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
   }
 
   /** Runs one statement outside any explicit transaction. */

@@ -103,6 +103,26 @@ describe('postgres pool limits', () => {
     }
   });
 
+  it('a driver that throws instead of calling back fails the call and gives the connection back', async () => {
+    const lent = new pg.Pool({ connectionString: SHARED_URL, max: 1 });
+    // The tables exist already (the fixture's storages migrated them); this pool only reads.
+    lent.on('connect', (client) => {
+      client.query = (() => {
+        throw new Error('driver broke');
+      }) as typeof client.query;
+    });
+    const broken = fx.open({ connection: lent, migrate: false });
+    try {
+      const error = await broken.kv.get('anything').catch((e: unknown) => e);
+      expect(isStowageError(error)).toBe(true);
+      expect((error as Error).message).toContain('driver broke');
+      expect(lent.totalCount - lent.idleCount).toBe(0);
+    } finally {
+      await broken.close();
+      await lent.end();
+    }
+  });
+
   it('a statement past its deadline fails with TimeoutError and its connection is never reused', async () => {
     // The adapter alone, so its own deadline acts (not the storage's); one connection, and no
     // server-side timeout, so only the client side can end the stuck statement.
