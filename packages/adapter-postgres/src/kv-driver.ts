@@ -15,8 +15,7 @@ const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 export function postgresKvDriver(db: Executor, t: TableNames): KvDriver {
   const K = t.kv;
   const live = liveAt('k', '$2');
-  // The fixed statements, built once: a text built per call costs a string build and a hash
-  // for its statement name on every call.
+  // Built once, as in the session driver.
   const sql = {
     get: `SELECT k.value FROM ${K} k WHERE k.key = $1 AND ${live}`,
     getMany: `SELECT k.key, k.value FROM ${K} k WHERE k.key = ANY($1::text[]) AND ${live}`,

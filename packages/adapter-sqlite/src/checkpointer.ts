@@ -54,12 +54,15 @@ export class Checkpointer {
   /** Set once the worker failed or the storage closed: no worker is started again. */
   private done: boolean;
 
-  /** `file`: the database file, when the adapter opened it itself; otherwise no worker is used. */
+  /**
+   * `file`: the database file, when the adapter opened one itself (never for a memory
+   * database); without it no worker is used.
+   */
   constructor(
     private readonly db: SqliteDatabase,
     private readonly file: string | undefined,
   ) {
-    this.done = file === undefined || db.memory;
+    this.done = file === undefined;
   }
 
   /** Checkpoints the WAL, on the worker when there is one, else on the main connection. */
